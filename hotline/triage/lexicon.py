@@ -1,0 +1,770 @@
+"""The words the triage code understands: loaded from prompts/<lang>/understanding.toml.
+
+Vocabulary is data so that clinicians and translators can change it without touching Python.
+A silently ignored typo in a red-flag list is an under-triage bug, so loading is strict: every
+problem is reported with the file, the key and what is wrong (`LexiconError`).
+
+Text and vocabulary go through the same normalisation (`normalize`, `tokenize`), so a word in
+the file matches what people type whatever its case, accents or apostrophe style.
+
+Phrase syntax (the TOML files repeat it for their editors): words separated by spaces;
+`a|b` either word; `word*` any word starting with `word` (at least 3 letters); `word?` the word
+may be missing; `...` up to three words of anything. A phrase may not start with `...` or an
+optional word, nor end with `...`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, NoReturn
+
+FLAGS = (
+    "bladder_bowel",
+    "saddle_numbness",
+    "stroke_signs",
+    "injury",
+    "cold_pale_leg",
+    "rapid_spread",
+    "sudden_onset",
+    "weakness",
+    "difficulty_walking",
+)
+LANGUAGES = ("en", "es")
+DEFAULT_LANGUAGE = "en"
+YES_NO_VALUES = ("yes", "no")
+CHECKIN_VALUES = ("better", "same", "worse")
+FILE_NAME = "understanding.toml"
+PROMPTS_ENV = "HOTLINE_PROMPTS_DIR"
+
+# Bounds keep every call fast on hostile input (10k-character texts, emoji floods). The tail is
+# kept as well as the head because people often put the alarming part at the end of a message.
+MAX_CHARS = 2000
+_TAIL_CHARS = 500
+MAX_TOKENS = 600
+_TAIL_TOKENS = 150
+MAX_GAP = 3
+_MAX_ELEMENTS = 12
+_MAX_GAPS = 3
+_MIN_PREFIX = 3
+_MAX_NUMBER = 10_000.0
+
+
+class LexiconError(ValueError):
+    """The vocabulary file is missing or malformed; the message names file, key and problem."""
+
+
+# ---------------------------------------------------------------------------- normalisation
+
+_SENTENCE_BREAK = " . "
+_TRANSLATE = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u02bc": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u00b4": "'",  # a spacing acute would otherwise decompose into a space
+        "\n": _SENTENCE_BREAK,
+        "\r": _SENTENCE_BREAK,
+        "\u2028": _SENTENCE_BREAK,
+        "\u2029": _SENTENCE_BREAK,
+    }
+)
+# Combining marks (accents, emoji variation selectors), skin-tone modifiers, zero-width joiners,
+# surrogates and unassigned code points carry no meaning for us and would split words.
+_DROPPED_CATEGORIES = frozenset({"Mn", "Me", "Cf", "Cs", "Co", "Cn", "Sk"})
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_TOKEN = re.compile(r"\d+(?:[.,/]\d+)?|[^\W\d_]+(?:'[^\W\d_]+)*|[^\w\s]")
+_REPEATS = re.compile(r"(.)\1+")
+
+
+def _bounded(text: str) -> str:
+    if len(text) <= MAX_CHARS:
+        return text
+    return text[: MAX_CHARS - _TAIL_CHARS] + "\n" + text[-_TAIL_CHARS:]
+
+
+def _clean_char(ch: str) -> str:
+    category = unicodedata.category(ch)
+    if category in _DROPPED_CATEGORIES:
+        return ""
+    # Dashes join words people mean separately ("uh-huh", "ice-cold", "1-2 days").
+    if category in ("Pd", "Cc") or category.startswith("Z"):
+        return " "
+    return ch
+
+
+def normalize(text: str) -> str:
+    """Lowercase, accent-free, one-space text with line breaks turned into sentence breaks."""
+    text = _SURROGATES.sub("", _bounded(text)).translate(_TRANSLATE)
+    text = unicodedata.normalize("NFKD", text.casefold()).replace("\u2044", "/")  # ½ -> 1⁄2
+    return " ".join("".join(map(_clean_char, text)).split())
+
+
+def tokenize(normalized: str) -> list[str]:
+    """Words, numbers ("1.5", "1/2") and single symbols (punctuation, emoji) of normalized text."""
+    tokens = _TOKEN.findall(normalized)
+    if len(tokens) > MAX_TOKENS:
+        tokens = tokens[: MAX_TOKENS - _TAIL_TOKENS] + ["."] + tokens[-_TAIL_TOKENS:]
+    return tokens
+
+
+def fold_repeats(token: str) -> str:
+    """'yesss' -> 'yes', 'noo' -> 'no': stretched letters in short answers."""
+    return _REPEATS.sub(r"\1", token)
+
+
+def raw_text(text: str) -> str:
+    """The bounded text, casefolded and composed but with its accents, for language evidence."""
+    return unicodedata.normalize("NFC", _SURROGATES.sub("", _bounded(text)).casefold())
+
+
+# ---------------------------------------------------------------------------- phrase matching
+
+
+@dataclass(frozen=True, slots=True)
+class _Element:
+    words: frozenset[str]
+    prefixes: tuple[str, ...]
+    optional: bool = False
+    gap: bool = False
+
+    def accepts(self, token: str) -> bool:
+        return token in self.words or token.startswith(self.prefixes)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One phrase found in a token list: tokens[start:end], of which `gaps` came from `...`."""
+
+    value: Any
+    start: int
+    end: int
+    gaps: frozenset[int]
+    source: str
+
+    def literal_positions(self) -> list[int]:
+        return [i for i in range(self.start, self.end) if i not in self.gaps]
+
+
+def _match(
+    elements: tuple[_Element, ...], k: int, tokens: Sequence[str], i: int, gaps: tuple[int, ...]
+) -> tuple[int, tuple[int, ...]] | None:
+    # Backtracking is bounded by validation: at most 3 gaps of at most 3 words, 12 elements.
+    if k == len(elements):
+        return i, gaps
+    element = elements[k]
+    if element.gap:
+        for size in range(min(MAX_GAP, len(tokens) - i) + 1):
+            found = _match(elements, k + 1, tokens, i + size, gaps + tuple(range(i, i + size)))
+            if found:
+                return found
+        return None
+    if i < len(tokens) and element.accepts(tokens[i]):
+        found = _match(elements, k + 1, tokens, i + 1, gaps)
+        if found:
+            return found
+    return _match(elements, k + 1, tokens, i, gaps) if element.optional else None
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    source: str
+    elements: tuple[_Element, ...]
+
+    def match_at(self, tokens: Sequence[str], start: int) -> Match | None:
+        found = _match(self.elements, 0, tokens, start, ())
+        if found is None:
+            return None
+        return Match(None, start, found[0], frozenset(found[1]), self.source)
+
+
+class PhraseSet:
+    """Compiled phrases, each with a value, indexed by their first word for linear-time scans."""
+
+    def __init__(self, entries: Sequence[tuple[Any, Pattern]]) -> None:
+        self.entries = tuple(entries)
+        self._by_word: dict[str, list[int]] = {}
+        self._by_prefix: dict[str, list[int]] = {}
+        for index, (_, pattern) in enumerate(self.entries):
+            first = pattern.elements[0]
+            for word in first.words:
+                self._by_word.setdefault(word, []).append(index)
+            for prefix in first.prefixes:
+                self._by_prefix.setdefault(prefix[:_MIN_PREFIX], []).append(index)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def matches_at(self, tokens: Sequence[str], i: int) -> list[Match]:
+        token = tokens[i]
+        candidates = set(self._by_word.get(token, ())) | set(
+            self._by_prefix.get(token[:_MIN_PREFIX], ())
+        )
+        found = []
+        for index in sorted(candidates):
+            value, pattern = self.entries[index]
+            match = pattern.match_at(tokens, i)
+            if match is not None:
+                found.append(Match(value, match.start, match.end, match.gaps, match.source))
+        return found
+
+    def longest_at(self, tokens: Sequence[str], i: int) -> Match | None:
+        """The longest phrase starting at i; on a tie, the one listed first."""
+        return max(self.matches_at(tokens, i), key=lambda m: m.end, default=None)
+
+    def find_all(
+        self, tokens: Sequence[str], start: int = 0, end: int | None = None
+    ) -> Iterator[Match]:
+        for i in range(start, len(tokens) if end is None else min(end, len(tokens))):
+            yield from self.matches_at(tokens, i)
+
+
+def longest_at(sets: Sequence[PhraseSet], tokens: Sequence[str], i: int) -> Match | None:
+    """The longest match at i over several sets; a tie goes to the earlier set (chat language)."""
+    best = None
+    for phrase_set in sets:
+        match = phrase_set.longest_at(tokens, i)
+        if match is not None and (best is None or match.end > best.end):
+            best = match
+    return best
+
+
+# ---------------------------------------------------------------------------- the lexicon
+
+
+@dataclass(frozen=True, slots=True)
+class Synonyms:
+    table: Mapping[tuple[str, ...], tuple[str, ...]]
+    longest: int
+
+
+@dataclass(frozen=True, slots=True)
+class Negation:
+    window: int
+    cues: frozenset[str]
+    self_negative: frozenset[str]
+    scope_breaks: frozenset[str]
+    answer_cues: frozenset[str]
+    answer_followers: frozenset[str]
+    blockers: PhraseSet
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    numbers: PhraseSet
+    units: PhraseSet  # value: (seconds, is_plural)
+    expressions: PhraseSet  # value: hours
+    half_suffixes: PhraseSet
+    not_durations: PhraseSet
+    range_words: frozenset[str]
+    joiners: frozenset[str]
+    unit_fillers: frozenset[str]
+    weekdays: frozenset[str]
+    weekday_hours: float
+    bare_plural_count: float
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Lexicon:
+    lang: str
+    path: Path
+    synonyms: Synonyms
+    yes_no: PhraseSet  # value: "yes" | "no" | "filler"; words folded (see fold_repeats)
+    yes_no_alone: PhraseSet  # answers only when they are all a clause says ("I do.")
+    unclear: PhraseSet  # folded too
+    yes_no_breaks: frozenset[str]
+    yes_no_keypad: Mapping[str, str]
+    duration: Duration
+    checkin: PhraseSet  # value: "better" | "same" | "worse"
+    checkin_keypad: Mapping[str, str]
+    negation: Negation
+    red_flags: PhraseSet  # value: flag key
+    red_flag_exceptions: PhraseSet  # value: flag key
+    markers: frozenset[str]
+    accented: frozenset[str]
+
+
+def prompts_dir() -> Path:
+    override = os.environ.get(PROMPTS_ENV)
+    return Path(override) if override else Path(__file__).resolve().parents[2] / "prompts"
+
+
+def language_code(lang: object) -> str:
+    """A supported language code for whatever the caller passed ("ES", "es-MX", None...)."""
+    if isinstance(lang, str):
+        code = lang.strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return DEFAULT_LANGUAGE
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def load_lexicon(lang: str) -> Lexicon:
+    """The validated vocabulary of one language, read once per process."""
+    if lang not in LANGUAGES:
+        raise LexiconError(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}")
+    path = prompts_dir() / lang / FILE_NAME
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise LexiconError(f"{path}: file not found (is {PROMPTS_ENV} right?)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LexiconError(f"{path}: cannot be read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise LexiconError(f"{path}: not valid TOML: {exc}") from None
+    return _Loader(path, lang, data).lexicon()
+
+
+def lexicons_for(lang: object) -> tuple[Lexicon, ...]:
+    """The chat's language first, then the others: people mix languages."""
+    first = language_code(lang)
+    return tuple(load_lexicon(code) for code in (first, *(c for c in LANGUAGES if c != first)))
+
+
+def clear_cache() -> None:
+    load_lexicon.cache_clear()
+
+
+def analyse(text: str, lexicons: Sequence[Lexicon]) -> list[str]:
+    """Normalised tokens with every lexicon's synonyms applied (earlier lexicons win)."""
+    tokens = tokenize(normalize(text if isinstance(text, str) else ""))
+    return apply_synonyms(tokens, [lex.synonyms for lex in lexicons])
+
+
+def apply_synonyms(tokens: Sequence[str], tables: Sequence[Synonyms]) -> list[str]:
+    longest = max((table.longest for table in tables), default=0)
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for size in range(min(longest, len(tokens) - i), 0, -1):
+            key = tuple(tokens[i : i + size])
+            replacement = next((t.table[key] for t in tables if key in t.table), None)
+            if replacement is not None:
+                out.extend(replacement)
+                i += size
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+def validate_all() -> None:
+    """Load every language and check that the files agree with each other (for CI and the CLI)."""
+    lexicons = [load_lexicon(lang) for lang in LANGUAGES]
+    for lex in lexicons:
+        for other in lexicons:
+            if other is lex:
+                continue
+            _check_not_rewritten(lex, other)
+            shared = set(lex.synonyms.table) & set(other.synonyms.table)
+            if shared:
+                words = ", ".join(sorted(" ".join(k) for k in shared))
+                raise LexiconError(
+                    f"{lex.path}: [text] synonyms: {words!r} also rewritten by {other.path}"
+                )
+            both = lex.markers & other.markers
+            if both:
+                raise LexiconError(
+                    f"{lex.path}: [language] markers: {sorted(both)} are also markers in "
+                    f"{other.path}; a marker must point to one language"
+                )
+
+
+def _check_not_rewritten(lex: Lexicon, other: Lexicon) -> None:
+    # Text is rewritten by every language's synonyms, so a phrase word that the other file
+    # rewrites could never match.
+    sets = {
+        "[red_flags]": lex.red_flags,
+        "[checkin]": lex.checkin,
+        "[duration]": lex.duration.units,
+        "[yes_no]": lex.yes_no,
+    }
+    for where, phrase_set in sets.items():
+        for _, pattern in phrase_set.entries:
+            for element in pattern.elements:
+                for word in element.words:
+                    if (word,) in other.synonyms.table:
+                        raise LexiconError(
+                            f"{lex.path}: {where} phrase {pattern.source!r}: the word {word!r} "
+                            f"is rewritten by [text] synonyms in {other.path}"
+                        )
+
+
+# ---------------------------------------------------------------------------- loading
+
+
+_SECTIONS = {
+    "meta": {"language", "status"},
+    "text": {"synonyms"},
+    "yes_no": {
+        "yes",
+        "no",
+        "yes_when_alone",
+        "no_when_alone",
+        "unclear",
+        "fillers",
+        "clause_breaks",
+        "keypad",
+    },
+    "duration": {
+        "bare_plural_count",
+        "weekday_hours",
+        "weekdays",
+        "range_words",
+        "unit_fillers",
+        "half_suffixes",
+        "not_durations",
+        "joiners",
+        "numbers",
+        "expressions",
+        "units",
+    },
+    "checkin": {"better", "same", "worse", "keypad"},
+    "negation": {
+        "window",
+        "cues",
+        "self_negative",
+        "blockers",
+        "scope_breaks",
+        "answer_cues",
+        "answer_followers",
+    },
+    "red_flags": {"phrases", "exceptions"},
+    "language": {"markers", "accented"},
+}
+_UNIT_KEYS = {"seconds", "singular", "plural"}
+
+
+class _Loader:
+    """Reads one parsed TOML document into a Lexicon, failing with file, key and problem."""
+
+    def __init__(self, path: Path, lang: str, data: dict[str, Any]) -> None:
+        self.path = path
+        self.lang = lang
+        self.data = data
+        self.synonyms = Synonyms({}, 0)
+
+    def fail(self, key: str, problem: str) -> NoReturn:
+        raise LexiconError(f"{self.path}: {key}: {problem}")
+
+    # -- generic readers
+
+    def table(
+        self, parent: Mapping[str, Any], name: str, key: str, allowed: set[str] | None
+    ) -> dict:
+        value = parent.get(name)
+        if value is None:
+            self.fail(key, "missing table")
+        if not isinstance(value, dict):
+            self.fail(key, f"expected a table, got {type(value).__name__}")
+        if allowed is not None:
+            unknown = sorted(set(value) - allowed)
+            if unknown:
+                self.fail(key, f"unknown key {unknown[0]!r}; expected one of {sorted(allowed)}")
+        return value
+
+    def value(self, parent: Mapping[str, Any], name: str, key: str) -> Any:
+        if name not in parent:
+            self.fail(f"{key}.{name}", "missing")
+        return parent[name]
+
+    def strings(
+        self, parent: Mapping[str, Any], name: str, key: str, *, nonempty: bool = True
+    ) -> list[str]:
+        values = self.value(parent, name, key)
+        where = f"{key}.{name}"
+        if not isinstance(values, list):
+            self.fail(where, f"expected a list of strings, got {type(values).__name__}")
+        for index, item in enumerate(values):
+            if not isinstance(item, str) or not item.strip():
+                self.fail(f"{where}[{index}]", f"expected a non-empty string, got {item!r}")
+        if nonempty and not values:
+            self.fail(where, "the list is empty")
+        return values
+
+    def number(
+        self, parent: Mapping[str, Any], name: str, key: str, *, minimum: float = 0.0
+    ) -> float:
+        value = self.value(parent, name, key)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.fail(f"{key}.{name}", f"expected a number, got {value!r}")
+        if not math.isfinite(value) or value <= minimum:
+            self.fail(f"{key}.{name}", f"expected a number above {minimum:g}, got {value!r}")
+        return float(value)
+
+    def words(self, values: Sequence[str], key: str, *, fold: bool = False) -> frozenset[str]:
+        out = set()
+        for index, text in enumerate(values):
+            out.add(self.word(text, f"{key}[{index}]", fold=fold))
+        return frozenset(out)
+
+    def word(self, text: str, key: str, *, fold: bool = False) -> str:
+        tokens = tokenize(normalize(text))
+        if len(tokens) != 1:
+            self.fail(key, f"{text!r} must be a single word (it reads as {tokens})")
+        token = tokens[0]
+        if (token,) in self.synonyms.table:
+            rewritten = " ".join(self.synonyms.table[(token,)])
+            self.fail(key, f"{text!r} is rewritten to {rewritten!r} by [text] synonyms; write that")
+        return fold_repeats(token) if fold else token
+
+    def pattern(self, source: str, key: str, *, fold: bool = False) -> Pattern:
+        if not isinstance(source, str) or not source.strip():
+            self.fail(key, f"expected a non-empty string, got {source!r}")
+        elements = tuple(self.element(part, key, fold) for part in source.split())
+        where = f"{key} {source!r}"
+        gaps = [e.gap for e in elements]
+        if len(elements) > _MAX_ELEMENTS:
+            self.fail(where, f"more than {_MAX_ELEMENTS} words")
+        if sum(gaps) > _MAX_GAPS:
+            self.fail(where, f"more than {_MAX_GAPS} '...'")
+        if gaps[0] or elements[0].optional:
+            self.fail(where, "must not start with '...' or an optional word")
+        if gaps[-1]:
+            self.fail(where, "must not end with '...'")
+        if any(a and b for a, b in zip(gaps, gaps[1:], strict=False)):
+            self.fail(where, "two '...' in a row")
+        self.check_no_rewritten_run(elements, where)
+        return Pattern(source, elements)
+
+    def check_no_rewritten_run(self, elements: Sequence[_Element], where: str) -> None:
+        # Text has "do not" rewritten to "don't" before matching, so a phrase spelling out
+        # "do not" could never match.
+        words = [
+            next(iter(e.words)) if len(e.words) == 1 and not e.prefixes and not e.optional else None
+            for e in elements
+        ]
+        for key, target in self.synonyms.table.items():
+            size = len(key)
+            if size < 2:
+                continue
+            for i in range(len(words) - size + 1):
+                if tuple(words[i : i + size]) == key:
+                    spelled, rewritten = " ".join(key), " ".join(target)
+                    self.fail(
+                        where,
+                        f"{spelled!r} is rewritten to {rewritten!r} by [text] synonyms; write that",
+                    )
+
+    def element(self, part: str, key: str, fold: bool) -> _Element:
+        if part == "...":
+            return _Element(frozenset(), (), gap=True)
+        optional = len(part) > 1 and part.endswith("?")
+        part = part[:-1] if optional else part
+        words, prefixes = set(), []
+        for alternative in part.split("|"):
+            is_prefix = len(alternative) > 1 and alternative.endswith("*")
+            word = self.word(alternative[:-1] if is_prefix else alternative, key, fold=fold)
+            if is_prefix and len(word) < _MIN_PREFIX:
+                self.fail(key, f"{alternative!r}: a prefix needs at least {_MIN_PREFIX} letters")
+            (prefixes.append if is_prefix else words.add)(word)
+        return _Element(frozenset(words), tuple(prefixes), optional=optional)
+
+    def phrases(self, values: Sequence[str], key: str, value: Any, *, fold: bool = False) -> list:
+        return [
+            (value, self.pattern(text, f"{key}[{index}]", fold=fold))
+            for index, text in enumerate(values)
+        ]
+
+    def word_list(
+        self, section: dict, name: str, key: str, *, fold: bool = False
+    ) -> frozenset[str]:
+        return self.words(self.strings(section, name, key), f"{key}.{name}", fold=fold)
+
+    def phrase_list(
+        self, section: dict, name: str, key: str, value: Any, *, fold: bool = False
+    ) -> list[tuple[Any, Pattern]]:
+        return self.phrases(self.strings(section, name, key), f"{key}.{name}", value, fold=fold)
+
+    def keypad(self, parent: Mapping[str, Any], key: str, allowed: Sequence[str]) -> dict[str, str]:
+        pad = self.table(parent, "keypad", f"{key}.keypad", None)
+        out = {}
+        for digit, meaning in pad.items():
+            if meaning not in allowed:
+                problem = f"expected one of {list(allowed)}, got {meaning!r}"
+                self.fail(f"{key}.keypad.{digit}", problem)
+            out[self.word(digit, f"{key}.keypad key {digit!r}")] = meaning
+        return out
+
+    # -- sections
+
+    def lexicon(self) -> Lexicon:
+        for name in self.data:
+            if name not in _SECTIONS:
+                self.fail(f"[{name}]", f"unknown section; expected one of {sorted(_SECTIONS)}")
+        meta = self.section("meta")
+        if self.value(meta, "language", "[meta]") != self.lang:
+            problem = f"says {meta['language']!r} but the file is for {self.lang!r}"
+            self.fail("[meta].language", problem)
+        self.synonyms = self.read_synonyms()
+        yes_no, alone, unclear, breaks, yes_no_pad = self.read_yes_no()
+        checkin, checkin_pad = self.read_checkin()
+        flags, exceptions = self.read_red_flags()
+        markers, accented = self.read_language()
+        return Lexicon(
+            lang=self.lang,
+            path=self.path,
+            synonyms=self.synonyms,
+            yes_no=yes_no,
+            yes_no_alone=alone,
+            unclear=unclear,
+            yes_no_breaks=breaks,
+            yes_no_keypad=yes_no_pad,
+            duration=self.read_duration(),
+            checkin=checkin,
+            checkin_keypad=checkin_pad,
+            negation=self.read_negation(),
+            red_flags=flags,
+            red_flag_exceptions=exceptions,
+            markers=markers,
+            accented=accented,
+        )
+
+    def section(self, name: str) -> dict:
+        return self.table(self.data, name, f"[{name}]", _SECTIONS[name])
+
+    def read_synonyms(self) -> Synonyms:
+        table = self.table(self.section("text"), "synonyms", "[text].synonyms", None)
+        out: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for source, target in table.items():
+            key = f"[text].synonyms.{source!r}"
+            if not isinstance(target, str) or not target.strip():
+                self.fail(key, f"expected a non-empty string, got {target!r}")
+            words = tuple(tokenize(normalize(source)))
+            if not words:
+                self.fail(key, "the word to rewrite is empty")
+            out[words] = tuple(tokenize(normalize(target)))
+        for words, target in out.items():
+            if target in out and target != words:
+                self.fail(f"[text].synonyms.{' '.join(words)!r}", "rewrites to another synonym")
+        return Synonyms(out, max((len(k) for k in out), default=0))
+
+    def read_yes_no(self) -> tuple[PhraseSet, PhraseSet, PhraseSet, frozenset[str], dict[str, str]]:
+        section, key = self.section("yes_no"), "[yes_no]"
+        lists = {
+            "yes": "yes",
+            "no": "no",
+            "fillers": "filler",
+            "yes_when_alone": "yes",
+            "no_when_alone": "no",
+        }
+        entries: dict[str, list] = {}
+        seen: dict[str, str] = {}
+        for name, value in lists.items():
+            entries[name] = self.phrase_list(section, name, key, value, fold=True)
+            for _, pattern in entries[name]:
+                signature = repr([(sorted(e.words), e.prefixes) for e in pattern.elements])
+                other = seen.setdefault(signature, name)
+                if other != name:
+                    self.fail(f"{key}.{name}", f"{pattern.source!r} is also in {key}.{other}")
+        regular = PhraseSet(entries["yes"] + entries["no"] + entries["fillers"])
+        alone = PhraseSet(entries["yes_when_alone"] + entries["no_when_alone"])
+        unclear = self.phrase_list(section, "unclear", key, "unclear", fold=True)
+        breaks = self.word_list(section, "clause_breaks", key, fold=True)
+        pad = self.keypad(section, key, YES_NO_VALUES)
+        return regular, alone, PhraseSet(unclear), breaks, pad
+
+    def read_duration(self) -> Duration:
+        section, key = self.section("duration"), "[duration]"
+        numbers = self.number_table(section, "numbers", key)
+        expressions = self.number_table(section, "expressions", key)
+        return Duration(
+            numbers=numbers,
+            units=self.read_units(section, key),
+            expressions=expressions,
+            half_suffixes=PhraseSet(self.phrase_list(section, "half_suffixes", key, 0.5)),
+            not_durations=PhraseSet(self.phrase_list(section, "not_durations", key, None)),
+            range_words=self.word_list(section, "range_words", key),
+            joiners=self.word_list(section, "joiners", key),
+            unit_fillers=self.word_list(section, "unit_fillers", key),
+            weekdays=self.word_list(section, "weekdays", key),
+            weekday_hours=self.number(section, "weekday_hours", key),
+            bare_plural_count=self.number(section, "bare_plural_count", key),
+        )
+
+    def number_table(self, section: dict, name: str, key: str) -> PhraseSet:
+        table = self.table(section, name, f"{key}.{name}", None)
+        if not table:
+            self.fail(f"{key}.{name}", "the table is empty")
+        entries = []
+        for phrase in table:
+            amount = self.number(table, phrase, f"{key}.{name}")
+            entries.append((amount, self.pattern(phrase, f"{key}.{name}.{phrase!r}")))
+        return PhraseSet(entries)
+
+    def read_units(self, section: dict, key: str) -> PhraseSet:
+        units = self.table(section, "units", f"{key}.units", None)
+        if not units:
+            self.fail(f"{key}.units", "the table is empty")
+        entries = []
+        for name in units:
+            where = f"{key}.units.{name}"
+            unit = self.table(units, name, where, _UNIT_KEYS)
+            seconds = self.number(unit, "seconds", where)
+            for plural in (False, True):
+                field = "plural" if plural else "singular"
+                words = self.words(self.strings(unit, field, where), f"{where}.{field}")
+                element = _Element(words, ())
+                entries.append(((seconds, plural), Pattern(f"{name} ({field})", (element,))))
+        return PhraseSet(entries)
+
+    def read_checkin(self) -> tuple[PhraseSet, dict[str, str]]:
+        section, key = self.section("checkin"), "[checkin]"
+        entries = []
+        for value in CHECKIN_VALUES:
+            entries += self.phrase_list(section, value, key, value)
+        return PhraseSet(entries), self.keypad(section, key, CHECKIN_VALUES)
+
+    def read_negation(self) -> Negation:
+        section, key = self.section("negation"), "[negation]"
+        window = self.number(section, "window", key)
+        if window != int(window) or window > 6:
+            problem = f"expected a whole number of words from 1 to 6, got {window:g}"
+            self.fail(f"{key}.window", problem)
+
+        return Negation(
+            window=int(window),
+            cues=self.word_list(section, "cues", key),
+            self_negative=self.word_list(section, "self_negative", key),
+            scope_breaks=self.word_list(section, "scope_breaks", key),
+            answer_cues=self.word_list(section, "answer_cues", key),
+            answer_followers=self.word_list(section, "answer_followers", key),
+            blockers=PhraseSet(self.phrase_list(section, "blockers", key, "blocker")),
+        )
+
+    def read_red_flags(self) -> tuple[PhraseSet, PhraseSet]:
+        section = self.section("red_flags")
+        phrases = self.table(section, "phrases", "[red_flags.phrases]", set(FLAGS))
+        missing = [flag for flag in FLAGS if flag not in phrases]
+        if missing:
+            self.fail("[red_flags.phrases]", f"missing flag {missing[0]!r}")
+        exceptions = self.table(section, "exceptions", "[red_flags.exceptions]", set(FLAGS))
+        flag_entries, exception_entries = [], []
+        for flag in FLAGS:
+            key = "[red_flags.phrases]"
+            flag_entries += self.phrases(self.strings(phrases, flag, key), f"{key}.{flag}", flag)
+            if flag in exceptions:
+                key = "[red_flags.exceptions]"
+                exception_entries += self.phrases(
+                    self.strings(exceptions, flag, key, nonempty=False), f"{key}.{flag}", flag
+                )
+        return PhraseSet(flag_entries), PhraseSet(exception_entries)
+
+    def read_language(self) -> tuple[frozenset[str], frozenset[str]]:
+        section, key = self.section("language"), "[language]"
+        markers = self.word_list(section, "markers", key)
+        accented = self.value(section, "accented", key)
+        if not isinstance(accented, str):
+            self.fail(f"{key}.accented", f"expected a string of characters, got {accented!r}")
+        return markers, frozenset(unicodedata.normalize("NFC", accented.casefold()))
