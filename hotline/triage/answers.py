@@ -35,6 +35,7 @@ __all__ = [
     "parse_checkin",
     "parse_duration_hours",
     "parse_yes_no",
+    "says_unsure",
 ]
 
 YES, NO, UNCLEAR = "yes", "no", "unclear"
@@ -62,6 +63,13 @@ def parse_yes_no(text: str, lang: str = "en") -> str:
         return UNCLEAR
     breaks = frozenset().union(*(lex.yes_no_breaks for lex in lexicons))
     return _answer(_clauses(tokens, breaks), lexicons)
+
+
+def says_unsure(text: str, lang: str = "en") -> bool:
+    """The reply says they don't know ("not sure", "no sé"): no point asking again."""
+    lexicons = lexicons_for(lang)
+    tokens = [fold_repeats(word) for word in analyse(text, lexicons)]
+    return any(_contains(lex.unclear, tokens) for lex in lexicons)
 
 
 def _answer(clauses: list[list[str]], lexicons: Sequence[Lexicon]) -> str:

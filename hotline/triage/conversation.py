@@ -22,7 +22,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from hotline.triage import decision
-from hotline.triage.answers import UNCLEAR, parse_checkin, parse_duration_hours, parse_yes_no
+from hotline.triage.answers import (
+    UNCLEAR,
+    parse_checkin,
+    parse_duration_hours,
+    parse_yes_no,
+    says_unsure,
+)
 from hotline.triage.decision import EMERGENCY, SELF_CARE, SOON, UNKNOWN, URGENT, YES
 from hotline.triage.keywords import match_keyword
 from hotline.triage.language import detect_language
@@ -189,7 +195,9 @@ def _answer(turn: Turn, text: str) -> None:
 def _understand(question: Question, text: str, lang: str) -> object | None:
     if question.kind == "duration":
         hours = parse_duration_hours(text, lang)
-        return hours if hours is not None else None
+        if hours is None and says_unsure(text, lang):
+            return UNKNOWN  # they don't know how long: counted as long, never as short
+        return hours
     answer = parse_yes_no(text, lang)
     return None if answer == UNCLEAR else answer
 

@@ -216,3 +216,13 @@ def test_sample_stories_by_text(story):
         turns += 1
         assert turns < 30
     assert state["disposition"] == story["expect"], (story["id"], state["answers"])
+
+
+@pytest.mark.parametrize("text", ["not sure", "no sé", "idk"])
+def test_not_knowing_how_long_counts_as_long_at_once(text):
+    state, _, _ = first_turn("my foot fell asleep")
+    while state["question"] != "duration":
+        state, _, _ = say(state, "no")
+    state, replies, _ = say(state, text)
+    assert state["answers"]["duration"] == UNKNOWN
+    assert replies[0]["key"] == "question.worsening"
