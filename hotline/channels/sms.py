@@ -1,0 +1,97 @@
+"""POST /sms: a text in, TwiML <Message>s out. Twilio sends the form; we answer in one turn."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import Blueprint, Response, current_app, request
+from twilio.twiml.messaging_response import MessagingResponse
+
+from hotline import followups
+from hotline.channels.twilio_auth import twilio_signed
+from hotline.safety import log_failure, safe_replies
+from hotline.spool import has_spooled, spool_turn, take_spooled
+from hotline.store import TurnInput, TurnOutput, now_iso
+from hotline.triage.conversation import Inbound, step
+
+bp = Blueprint("sms", __name__)
+log = logging.getLogger("hotline.sms")
+
+MAX_BODY = 1600  # Twilio's limit for one message; anything longer was not sent by Twilio
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_PHONE = re.compile(r"^\+?[0-9]{3,15}$|^[A-Za-z0-9:+._-]{3,64}$")
+
+
+def twiml(replies: list[dict]) -> Response:
+    response = MessagingResponse()
+    for reply in replies:
+        response.message(reply["text"])
+    return Response(str(response), mimetype="application/xml")
+
+
+def clean_body(raw: str) -> str:
+    return _CONTROL.sub("", raw or "")[:MAX_BODY]
+
+
+def sender_of(raw: str | None) -> str | None:
+    """The texter's address: an E.164 number, or a channel address like whatsapp:+1555…"""
+    value = (raw or "").strip()
+    return value if _PHONE.match(value) else None
+
+
+def media_count(raw: str | None) -> int:
+    try:
+        return max(0, min(int(raw or 0), 10))
+    except ValueError:
+        return 0
+
+
+@bp.post("/sms")
+@twilio_signed
+def incoming_sms() -> Response:
+    hotline = current_app.extensions["hotline"]
+    body = clean_body(request.form.get("Body", ""))
+    phone = sender_of(request.form.get("From"))
+    if phone is None:
+        log.warning("text without a usable From; answered with the safe reply")
+        return twiml(safe_replies(hotline.protocol, body, hotline.settings.emergency_number))
+    sid = request.form.get("MessageSid") or request.form.get("SmsSid") or None
+    media = media_count(request.form.get("NumMedia"))
+    try:
+        replies = run_sms_turn(hotline, phone, body, sid, media)
+    except Exception as exc:
+        log_failure(log, "sms turn", phone, exc)
+        replies = safe_replies(hotline.protocol, body, hotline.settings.emergency_number)
+        spool_turn(hotline.settings.spool_dir, {
+            "phone": phone, "channel": "sms", "at": now_iso(), "sid": sid,
+            "in": body, "out": [r["text"] for r in replies]})
+    return twiml(replies)
+
+
+def run_sms_turn(hotline, phone: str, body: str, sid: str | None, media: int) -> list[dict]:
+    def compute(loaded: TurnInput) -> TurnOutput:
+        inbound = Inbound(body, "sms", media_count=media, opted_out=loaded.opted_out)
+        state, replies, effects = step(loaded.state, inbound, hotline.context)
+        shown = body if body or not media else f"[{media} attachment(s), no text]"
+        return TurnOutput(state, replies, effects, inbound_text=shown)
+
+    result = hotline.store.run_turn(phone, phone, "sms", sid, compute)
+    if result.followup_ids:
+        try:
+            followups.schedule_jobs(hotline, result.followup_ids)
+        except Exception as exc:  # the due index already holds it; the sweeper will send it
+            log_failure(log, "handing a follow-up to RQ", phone, exc)
+    if has_spooled(hotline.settings.spool_dir):
+        replay_spool(hotline)
+    return result.replies
+
+
+def replay_spool(hotline) -> None:
+    for entry in take_spooled(hotline.settings.spool_dir):
+        try:
+            hotline.store.record_outage_turn(entry)
+        except Exception as exc:
+            spool_turn(hotline.settings.spool_dir, entry)  # keep it for the next try
+            log_failure(log, "replaying the outage spool", entry.get("phone"), exc)
+            return

@@ -1,0 +1,153 @@
+"""The `hotline` command (interfaces.md, "Command line")."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from datetime import UTC, datetime
+
+from hotline.settings import Settings, SettingsError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args) or 0
+    except SettingsError as exc:
+        print(f"hotline: bad setting: {exc}", file=sys.stderr)
+        return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hotline", description="The leg numbness hotline.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    dev = sub.add_parser("dev", help="run Redis, web and worker on this machine, then chat")
+    dev.add_argument("--port", type=int, default=None, help="web port (default $PORT or 5000)")
+    dev.add_argument("--no-chat", action="store_true", help="do not open a chat in this terminal")
+    dev.set_defaults(handler=_dev)
+
+    chat = sub.add_parser("chat", help="text (or call) the running hotline from the terminal")
+    chat.add_argument("--voice", action="store_true", help="be a caller instead of a texter")
+    chat.add_argument("--from", dest="phone", default=None, help="your phone number")
+    chat.add_argument("--url", default=None, help="the hotline's base URL")
+    chat.set_defaults(handler=_chat)
+
+    protocol = sub.add_parser("protocol", help="check or show the triage protocol")
+    psub = protocol.add_subparsers(dest="action", required=True)
+    psub.add_parser("check", help="validate prompts/").set_defaults(handler=_protocol_check)
+    show = psub.add_parser("show", help="the flow as Markdown for clinical review")
+    show.add_argument("--lang", choices=("en", "es"), default="en")
+    show.set_defaults(handler=_protocol_show)
+
+    export = sub.add_parser("export", help="conversation records to stdout")
+    export.add_argument("--since", default=None, help="YYYY-MM-DD or ISO-8601")
+    export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    export.set_defaults(handler=_export)
+
+    sub.add_parser("purge", help="apply HOTLINE_RETENTION now").set_defaults(handler=_purge)
+    sub.add_parser("worker", help="run a follow-up worker").set_defaults(handler=_worker)
+    return parser
+
+
+def _dev(args: argparse.Namespace) -> int:
+    import os
+
+    from hotline.devrunner import run_dev
+    port = args.port or int(os.environ.get("PORT") or 5000)
+    return run_dev(port, chat=False if args.no_chat else None)
+
+
+def _chat(args: argparse.Namespace) -> int:
+    import os
+
+    settings = Settings.from_env()
+    url = args.url or f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"
+    from hotline.chat import DEFAULT_FROM, run_sms_chat
+    phone = args.phone or DEFAULT_FROM
+    if args.voice:
+        from hotline.voice_chat import run_voice_chat
+        return run_voice_chat(url, phone, settings.signing_token, None, settings.public_url)
+    return run_sms_chat(url, phone, settings)
+
+
+def _protocol_check(args: argparse.Namespace) -> int:
+    from hotline.triage.keywords import keyword_table
+    from hotline.triage.lexicon import LexiconError, validate_all
+    from hotline.triage.protocol import ProtocolError, load_protocol
+    try:
+        protocol = load_protocol()
+        keyword_table()
+        validate_all()
+    except (ProtocolError, LexiconError) as exc:
+        print(f"protocol check failed: {exc}", file=sys.stderr)
+        return 1
+    unreviewed = [lang for lang, meta in protocol.meta.items()
+                  if not meta.get("reviewed_by_fluent_speaker")]
+    print(f"prompts/ is valid: {len(protocol.questions)} questions, languages "
+          f"{', '.join(protocol.messages)}")
+    for lang in unreviewed:
+        print(f"note: {lang} wording is marked as not yet reviewed by a fluent speaker")
+    return 0
+
+
+def _protocol_show(args: argparse.Namespace) -> int:
+    from hotline.protocol_show import render_markdown
+    from hotline.triage.protocol import load_protocol
+    print(render_markdown(load_protocol(), args.lang))
+    return 0
+
+
+def _store():
+    from hotline.store import Store, connect
+    settings = Settings.from_env()
+    return Store(connect(settings.redis_url), settings)
+
+
+def _parse_since(raw: str | None) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise SystemExit(f"hotline export: --since {raw!r} is not a date (YYYY-MM-DD)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+EXPORT_COLUMNS = ("id", "phone", "channel", "language", "status", "started_at", "updated_at",
+                  "disposition", "red_flags", "answers", "transcript", "followups", "review")
+
+
+def _export(args: argparse.Namespace) -> int:
+    from hotline.csv_safety import spreadsheet_safe
+    records = _store().iter_records(_parse_since(args.since))
+    if args.format == "jsonl":
+        for record in records:
+            print(json.dumps(record, ensure_ascii=False))
+        return 0
+    writer = csv.writer(sys.stdout)
+    writer.writerow(EXPORT_COLUMNS)
+    for record in records:
+        row = [record.get(col) for col in EXPORT_COLUMNS]
+        writer.writerow([spreadsheet_safe(v if isinstance(v, str) or v is None
+                                          else json.dumps(v, ensure_ascii=False)) for v in row])
+    return 0
+
+
+def _purge(args: argparse.Namespace) -> int:
+    removed = _store().purge()
+    print(f"purged {removed} conversation(s) older than HOTLINE_RETENTION")
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from hotline.worker import run_worker
+    run_worker(Settings.from_env())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

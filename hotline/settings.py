@@ -1,0 +1,144 @@
+"""Every environment variable the hotline reads, parsed and checked once.
+
+The names are the outside surface documented in interfaces.md; a bad value stops the process at
+start-up with a message naming the variable, rather than failing later inside a webhook.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DISPOSITIONS_WITH_FOLLOWUP = ("self_care", "soon", "urgent")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$", re.IGNORECASE)
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class SettingsError(ValueError):
+    """A setting has a value the hotline cannot run with."""
+
+
+def parse_duration(name: str, raw: str, allow_off: bool = False) -> float | None:
+    """Seconds for `2s`, `90m`, `24h`, `3d`; None for `off` where that is allowed."""
+    if allow_off and raw.strip().lower() == "off":
+        return None
+    match = _DURATION.match(raw)
+    if not match:
+        hint = " or 'off'" if allow_off else ""
+        raise SettingsError(f"{name}={raw!r}: expected a duration like 2s, 90m, 24h, 3d{hint}")
+    seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()]
+    if seconds <= 0:
+        raise SettingsError(f"{name}={raw!r}: must be longer than zero")
+    return seconds
+
+
+def parse_quiet_hours(raw: str) -> tuple[time, time] | None:
+    if not raw.strip():
+        return None
+    match = re.match(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$", raw)
+    if not match:
+        raise SettingsError(f"HOTLINE_QUIET_HOURS={raw!r}: expected HH:MM-HH:MM, e.g. 21:00-08:00")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    try:
+        start, end = time(h1, m1), time(h2, m2)
+    except ValueError as exc:
+        raise SettingsError(f"HOTLINE_QUIET_HOURS={raw!r}: {exc}") from None
+    if start == end:
+        raise SettingsError(f"HOTLINE_QUIET_HOURS={raw!r}: start and end are the same")
+    return start, end
+
+
+def _timezone(raw: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"HOTLINE_TIMEZONE={raw!r}: not a known time zone") from None
+
+
+def _phone_like(name: str, raw: str | None) -> str | None:
+    if raw is None or not raw.strip():
+        return None
+    if not re.fullmatch(r"\+?[0-9*#]{2,20}", raw.strip()):
+        raise SettingsError(f"{name}={raw!r}: expected a phone number like 911 or +15551234567")
+    return raw.strip()
+
+
+def _flag(raw: str | None) -> bool:
+    return (raw or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    redis_url: str = "redis://localhost:6379/0"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_phone_number: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    twilio_api_base_url: str = "https://api.twilio.com"
+    twilio_webhook_shared_key: str | None = None
+    public_url: str | None = None
+    secret_key: str | None = None
+    production: bool = False
+    dev_insecure: bool = False
+    emergency_number: str = "911"
+    transfer_number: str | None = None
+    followup_delays: Mapping[str, float | None] = field(
+        default_factory=lambda: {"self_care": 86400.0, "soon": 259200.0, "urgent": 21600.0}
+    )
+    quiet_hours: tuple[time, time] | None = None
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("America/New_York"))
+    session_ttl: float = 86400.0
+    retention: float = 90 * 86400.0
+    audit_retention: float = 6 * 365 * 86400.0
+    spool_dir: str = "var/spool"
+
+    @property
+    def can_send(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+    @property
+    def signing_token(self) -> str:
+        """The secret webhooks are signed with; a placeholder only in development."""
+        return self.twilio_auth_token or "dev-auth-token"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        get = env.get
+        followups = {
+            disp: parse_duration(f"HOTLINE_FOLLOWUP_{disp.upper()}", get(
+                f"HOTLINE_FOLLOWUP_{disp.upper()}", default), allow_off=True)
+            for disp, default in (("self_care", "24h"), ("soon", "72h"), ("urgent", "6h"))
+        }
+        public_url = (get("HOTLINE_PUBLIC_URL") or "").strip().rstrip("/") or None
+        if public_url and not re.match(r"^https?://[^/\s]+", public_url):
+            raise SettingsError(f"HOTLINE_PUBLIC_URL={public_url!r}: expected http(s)://host[/path]")
+        production = (get("HOTLINE_ENV") or get("FLASK_ENV") or "").lower() == "production"
+        return cls(
+            redis_url=get("REDIS_URL") or "redis://localhost:6379/0",
+            twilio_account_sid=get("TWILIO_ACCOUNT_SID") or None,
+            twilio_auth_token=get("TWILIO_AUTH_TOKEN") or None,
+            twilio_phone_number=_phone_like("TWILIO_PHONE_NUMBER", get("TWILIO_PHONE_NUMBER")),
+            twilio_messaging_service_sid=get("TWILIO_MESSAGING_SERVICE_SID") or None,
+            twilio_api_base_url=(get("TWILIO_API_BASE_URL") or "https://api.twilio.com").rstrip("/"),
+            twilio_webhook_shared_key=get("TWILIO_WEBHOOK_SHARED_KEY") or None,
+            public_url=public_url,
+            secret_key=get("SECRET_KEY") or None,
+            production=production,
+            dev_insecure=_flag(get("HOTLINE_DEV_INSECURE")),
+            emergency_number=_phone_like(
+                "HOTLINE_EMERGENCY_NUMBER", get("HOTLINE_EMERGENCY_NUMBER", "911")) or "911",
+            transfer_number=_phone_like("HOTLINE_TRANSFER_NUMBER", get("HOTLINE_TRANSFER_NUMBER")),
+            followup_delays=followups,
+            quiet_hours=parse_quiet_hours(get("HOTLINE_QUIET_HOURS", "")),
+            timezone=_timezone(get("HOTLINE_TIMEZONE", "America/New_York")),
+            session_ttl=parse_duration("HOTLINE_SESSION_TTL", get("HOTLINE_SESSION_TTL", "24h")),
+            retention=parse_duration("HOTLINE_RETENTION", get("HOTLINE_RETENTION", "90d")),
+            audit_retention=parse_duration(
+                "HOTLINE_AUDIT_RETENTION", get("HOTLINE_AUDIT_RETENTION", "2190d")),
+            spool_dir=get("HOTLINE_SPOOL_DIR", "var/spool"),
+        )
