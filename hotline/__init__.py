@@ -12,7 +12,7 @@ from hotline.settings import Settings
 
 def create_app(settings: Settings | None = None, redis_client=None) -> Flask:
     """The web process: Twilio webhooks, health check and the staff area."""
-    from hotline.channels import sms, sms_status
+    from hotline.channels import sms, sms_status, voice
     from hotline.health import bp as health_bp
     from hotline.services import build_hotline
 
@@ -30,5 +30,6 @@ def create_app(settings: Settings | None = None, redis_client=None) -> Flask:
     app.register_blueprint(health_bp)
     app.register_blueprint(sms.bp)
     app.register_blueprint(sms_status.bp)
+    app.register_blueprint(voice.bp)
     logging.getLogger("hotline").setLevel(logging.INFO)
     return app

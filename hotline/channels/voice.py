@@ -1,0 +1,329 @@
+"""The phone line: Twilio posts each step of a call, we answer with TwiML <Say>/<Gather>.
+
+POST /voice           an incoming call: the greeting and the first question
+POST /voice/answer    each Gather's result (?n= the turn number, r= re-asks so far, l= language)
+POST /voice/offer     after emergency advice: 0 or staying on the line connects to the nurse
+POST /voice/dialed    the nurse's <Dial> ended
+POST /voice/status    Twilio's call status callback (204): a hang-up is recorded, the text sent
+
+The call runs the same core, state and log as a text conversation, keyed call:<CallSid>. Each
+route answers TwiML whatever fails inside: the error path names the emergency number and hangs up.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, current_app, request, url_for
+from rq import Retry
+
+from hotline import followups
+from hotline import voice_flow as flow
+from hotline.after_call import can_receive_texts
+from hotline.channels.sms import replay_spool, sender_of
+from hotline.channels.twilio_auth import twilio_signed
+from hotline.safety import log_failure, safe_replies
+from hotline.spool import has_spooled, spool_turn
+from hotline.store import TurnInput, TurnOutput, now_iso
+from hotline.triage.conversation import Inbound, step
+from hotline.triage.protocol import LANGUAGES
+
+bp = Blueprint("voice", __name__)
+log = logging.getLogger("hotline.voice")
+
+_SID = re.compile(r"^[A-Za-z0-9]{2,64}$")
+ENDED = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+NURSE_ANSWERED = frozenset({"completed", "answered"})
+UNKNOWN_CALLER = "anonymous"
+
+
+@dataclass(frozen=True)
+class Call:
+    sid: str
+    phone: str
+
+    @property
+    def session(self) -> str:
+        return f"call:{self.sid}"
+
+
+class NotACall(ValueError):
+    """The request carries no CallSid we can key a conversation on."""
+
+
+def call_of(form) -> Call:
+    sid = (form.get("CallSid") or "").strip()
+    if not _SID.match(sid):
+        raise NotACall("no usable CallSid")
+    return Call(sid, sender_of(form.get("From")) or UNKNOWN_CALLER)
+
+
+def call_language() -> str:
+    """The call's language as the last TwiML we sent says it: for when the state is out of reach."""
+    lang = request.args.get("l", "")
+    return lang if lang in LANGUAGES else LANGUAGES[0]
+
+
+def twiml_route(where: str) -> Callable:
+    """Answer with the view's TwiML, or with the safe ending when anything inside fails."""
+
+    def wrap(view: Callable[..., str]) -> Callable[[], Response]:
+        @functools.wraps(view)
+        def answered() -> Response:
+            hotline = current_app.extensions["hotline"]
+            try:
+                xml = view(hotline)
+            except Exception as exc:
+                log_failure(log, where, request.form.get("From"), exc)
+                try:
+                    xml = failure_twiml(hotline)
+                except Exception as again:  # even the prompts failed: hang up, never a 500
+                    log_failure(log, f"{where} (safe ending)", request.form.get("From"), again)
+                    xml = flow.bare_hangup()
+            return Response(xml, mimetype="application/xml")
+
+        return answered
+
+    return wrap
+
+
+def failure_twiml(hotline) -> str:
+    lang = call_language()
+    said = request.form.get("SpeechResult", "")
+    replies = safe_replies(
+        hotline.protocol, said, hotline.settings.emergency_number, channel="voice", lang=lang
+    )
+    heard = said or request.form.get("Digits", "")
+    if heard and _SID.match(request.form.get("CallSid", "")):
+        spool_turn(
+            hotline.settings.spool_dir,
+            {
+                "phone": sender_of(request.form.get("From")) or UNKNOWN_CALLER,
+                "channel": "voice",
+                "at": now_iso(),
+                "sid": request.form.get("CallSid"),
+                "in": heard,
+                "out": [r["text"] for r in replies],
+            },
+        )
+    return flow.safe_ending(hotline.context, lang, replies)
+
+
+# --- routes ---------------------------------------------------------------------------------
+
+
+@bp.post("/voice")
+@twilio_signed
+@twiml_route("incoming call")
+def incoming_call(hotline) -> str:
+    return start_call(hotline, call_of(request.form))
+
+
+@bp.post("/voice/answer")
+@twilio_signed
+@twiml_route("call answer")
+def answer(hotline) -> str:
+    call = call_of(request.form)
+    turn, reasks = _count(request.args.get("n")), _count(request.args.get("r"))
+    stored = hotline.store.get_state(call.session)
+    state = stored["state"] if stored else None
+    if state is None:  # the call's state expired, or /voice failed: begin again
+        return start_call(hotline, call)
+    ctx, lang = hotline.context, state["lang"]
+    if state["phase"] != "asking" or not state["question"]:
+        return flow.goodbye(ctx, lang, [])
+    question = hotline.protocol.question(state["question"])
+    heard = flow.hear(
+        hotline.protocol,
+        lang,
+        question,
+        request.form.get("Digits", ""),
+        request.form.get("SpeechResult", ""),
+        request.form.get("Confidence"),
+        can_transfer=bool(hotline.settings.transfer_number),
+    )
+    if heard.kind == flow.REPEAT:
+        return _ask(hotline, state, flow.question_again(ctx, state, None), turn, reasks)
+    if heard.kind in (flow.SILENCE, flow.DOUBTFUL):
+        if reasks >= flow.MAX_REASKS:
+            note(hotline, call, {"type": "no_answer", "question": state["question"]})
+            return flow.goodbye(ctx, lang, ["no_answer_goodbye"])
+        lead = "no_input" if heard.kind == flow.SILENCE else "low_confidence"
+        return _ask(hotline, state, flow.question_again(ctx, state, lead), turn, reasks + 1)
+    if heard.kind == flow.PERSON:
+        return connect_nurse(hotline, call, lang, state["question"])
+    state, replies = run_call_turn(hotline, call, turn, heard)
+    return respond(hotline, state, replies, turn + 1)
+
+
+@bp.post("/voice/offer")
+@twilio_signed
+@twiml_route("nurse offer")
+def offer(hotline) -> str:
+    return connect_nurse(hotline, call_of(request.form), call_language(), None)
+
+
+@bp.post("/voice/dialed")
+@twilio_signed
+@twiml_route("nurse call ended")
+def dialed(hotline) -> str:
+    call, status = call_of(request.form), request.form.get("DialCallStatus", "")
+    note(hotline, call, {"type": "transfer_ended", "dial_status": status})
+    lang = call_language()
+    if status in NURSE_ANSWERED:
+        return flow.goodbye(hotline.context, lang, [])
+    return flow.goodbye(hotline.context, lang, ["transfer_failed"])
+
+
+@bp.post("/voice/status")
+@twilio_signed
+def call_status() -> Response:
+    hotline = current_app.extensions["hotline"]
+    status = request.form.get("CallStatus", "")
+    try:
+        call = call_of(request.form)
+        if status in ENDED:
+            conversation_id = record_call_end(
+                hotline, call, status, request.form.get("CallDuration")
+            )
+            if conversation_id:
+                enqueue_summary(hotline, conversation_id)
+    except Exception as exc:
+        log_failure(log, "call status", request.form.get("From"), exc)
+    return Response(status=204)
+
+
+# --- turns ----------------------------------------------------------------------------------
+
+
+def start_call(hotline, call: Call) -> str:
+    state, replies = run_call_turn(hotline, call, 0, flow.Heard(flow.ANSWER))
+    return respond(hotline, state, replies, 1)
+
+
+def run_call_turn(hotline, call: Call, turn: int, heard: flow.Heard) -> tuple[dict, list[dict]]:
+    """One core turn for what the caller said; the state after it and what to say."""
+    committed: dict = {}
+
+    def compute(loaded: TurnInput) -> TurnOutput:
+        # A caller who opted out of texts is still talking to us: the core is told they are
+        # not, and opting out only keeps texts (the follow-up, the after-call text) away.
+        state, replies, effects = step(loaded.state, Inbound(heard.text, "voice"), hotline.context)
+        replies, effects = flow.for_the_call(
+            hotline.context,
+            state,
+            replies,
+            effects,
+            can_text=can_receive_texts(call.phone) and not loaded.opted_out,
+            greet_again=bool(loaded.state) and not loaded.state.get("answers"),
+        )
+        committed["state"] = state
+        return TurnOutput(state, replies, effects, inbound_text=heard.shown or None)
+
+    result = hotline.store.run_turn(
+        call.session, call.phone, "voice", f"{call.sid}:{turn}", compute
+    )
+    if result.followup_ids:
+        try:
+            followups.schedule_jobs(hotline, result.followup_ids)
+        except Exception as exc:  # the due index already holds it; the sweeper will send it
+            log_failure(log, "handing a follow-up to RQ", call.phone, exc)
+    if result.duplicate:  # Twilio sent this request again: say again what we said then
+        committed["state"] = hotline.store.get_state(call.session)["state"]
+    if has_spooled(hotline.settings.spool_dir):
+        replay_spool(hotline)
+    return committed["state"], result.replies
+
+
+def respond(hotline, state: dict, replies: list[dict], next_turn: int) -> str:
+    lang, nurse = state["lang"], bool(hotline.settings.transfer_number)
+    replies = flow.with_transfer_hint(hotline.context, lang, replies, nurse)
+    offer_url = url_for("voice.offer", l=lang) if nurse else None
+    xml = flow.after_turn(
+        hotline.context, state, replies, _answer_url(next_turn, 0, lang), offer_url
+    )
+    if xml is None:
+        raise RuntimeError(f"a call turn ended in phase {state.get('phase')!r}")
+    return xml
+
+
+def _ask(hotline, state: dict, lines: list[str], turn: int, reasks: int) -> str:
+    question = hotline.protocol.question(state["question"])
+    return flow.ask(
+        hotline.context, state["lang"], lines, question, _answer_url(turn, reasks, state["lang"])
+    )
+
+
+def _answer_url(turn: int, reasks: int, lang: str) -> str:
+    return url_for("voice.answer", n=turn, r=reasks, l=lang)
+
+
+def _count(raw: str | None) -> int:
+    try:
+        return max(0, min(int(raw or 0), 10_000))
+    except ValueError:
+        return 0
+
+
+def connect_nurse(hotline, call: Call, lang: str, question: str | None) -> str:
+    number = hotline.settings.transfer_number
+    if not number:  # HOTLINE_TRANSFER_NUMBER was unset while the call went on
+        return flow.goodbye(hotline.context, lang, [])
+    note(hotline, call, {"type": "transfer", "question": question})
+    return flow.transfer(hotline.context, lang, number, url_for("voice.dialed", l=lang))
+
+
+def note(hotline, call: Call, event: dict) -> None:
+    """An event in the call's log for staff; best effort, the TwiML does not wait on it."""
+    try:
+        stored = hotline.store.get_state(call.session)
+        if stored:
+            hotline.store.append_log(stored["conv"], [event_entry(event)])
+    except Exception as exc:
+        log_failure(log, "noting a call event", call.phone, exc)
+
+
+def event_entry(event: dict) -> dict:
+    return {"at": now_iso(), "direction": "event", "channel": "voice", "text": json.dumps(event)}
+
+
+# --- the end of a call ----------------------------------------------------------------------
+
+
+def record_call_end(hotline, call: Call, status: str, duration: str | None) -> str | None:
+    """Record that the call ended; the conversation id when there is advice to text them."""
+    if hotline.store.get_state(call.session) is None:
+        return None  # a call we never answered (or whose state expired)
+    committed: dict = {}
+
+    def compute(loaded: TurnInput) -> TurnOutput:
+        if loaded.state is None:
+            raise NotACall("the call's state expired while it ended")
+        state, effects = flow.hang_up(loaded.state)
+        event = {
+            "type": "call_ended",
+            "call_status": status,
+            "duration_s": _count(duration),
+            "during": loaded.state.get("question") or loaded.state.get("phase"),
+        }
+        committed["state"] = state
+        return TurnOutput(state, [], effects, extra_log=[event_entry(event)])
+
+    result = hotline.store.run_turn(call.session, call.phone, "voice", f"{call.sid}:end", compute)
+    if result.duplicate or not committed["state"].get("disposition"):
+        return None
+    return result.conversation_id
+
+
+def enqueue_summary(hotline, conversation_id: str) -> None:
+    followups.queue(hotline.rq_redis).enqueue(
+        "hotline.after_call.send_call_summary",
+        conversation_id,
+        job_id=f"call-summary-{conversation_id}",
+        retry=Retry(max=3, interval=[10, 60, 300]),
+    )
