@@ -15,6 +15,7 @@ def create_app(settings: Settings | None = None, redis_client=None) -> Flask:
     from hotline.channels import sms, sms_status, voice
     from hotline.health import bp as health_bp
     from hotline.services import build_hotline
+    from hotline.staff import init_app as init_staff
 
     settings = settings or Settings.from_env()
     if settings.production and not settings.secret_key:
@@ -31,5 +32,6 @@ def create_app(settings: Settings | None = None, redis_client=None) -> Flask:
     app.register_blueprint(sms.bp)
     app.register_blueprint(sms_status.bp)
     app.register_blueprint(voice.bp)
+    init_staff(app)
     logging.getLogger("hotline").setLevel(logging.INFO)
     return app

@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("purge", help="apply HOTLINE_RETENTION now").set_defaults(handler=_purge)
     sub.add_parser("worker", help="run a follow-up worker").set_defaults(handler=_worker)
+    from hotline.staff.cli import register as register_staff
+    register_staff(sub)
     return parser
 
 
@@ -138,8 +140,12 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _purge(args: argparse.Namespace) -> int:
-    removed = _store().purge()
-    print(f"purged {removed} conversation(s) older than HOTLINE_RETENTION")
+    from hotline.staff.records import StaffRecords
+    from hotline.staff.retention import purge_now
+    store = _store()
+    removed = purge_now(store, StaffRecords(store.r, store.settings))
+    print(f"purged {removed['conversations']} conversation(s) older than HOTLINE_RETENTION and "
+          f"{removed['audit_entries']} audit entr(ies) older than HOTLINE_AUDIT_RETENTION")
     return 0
 
 
