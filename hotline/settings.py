@@ -11,7 +11,17 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from hotline.redis_connect import (
+    RedisURLError,
+    SentinelTarget,
+    is_sentinel_url,
+    parse_host_ports,
+    parse_sentinel_url,
+    sentinel_url,
+)
 
 DISPOSITIONS_WITH_FOLLOWUP = ("self_care", "soon", "urgent")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$", re.IGNORECASE)
@@ -67,13 +77,84 @@ def _phone_like(name: str, raw: str | None) -> str | None:
     return raw.strip()
 
 
+def _redis(env: Mapping[str, str]) -> tuple[str, SentinelTarget | None]:
+    """REDIS_URL, or Sentinel: REDIS_SENTINELS + REDIS_SENTINEL_MASTER (the db and the
+    servers' password then come from REDIS_URL, whose host is not used), or a
+    redis+sentinel:// REDIS_URL. Sentinel settings become one redis+sentinel:// URL, so every
+    process and command that is handed "the Redis URL" reaches the master the same way."""
+    url = (env.get("REDIS_URL") or "").strip()
+    hosts_raw = (env.get("REDIS_SENTINELS") or "").strip()
+    master = (env.get("REDIS_SENTINEL_MASTER") or "").strip()
+    sentinel_password = env.get("REDIS_SENTINEL_PASSWORD") or None
+    if hosts_raw or master:
+        if not (hosts_raw and master):
+            missing = "REDIS_SENTINEL_MASTER" if hosts_raw else "REDIS_SENTINELS"
+            raise SettingsError(
+                f"{missing} is required with "
+                f"{'REDIS_SENTINELS' if hosts_raw else 'REDIS_SENTINEL_MASTER'}"
+                " (Sentinel hosts as host:port,host:port and the master's name)"
+            )
+        if is_sentinel_url(url):
+            raise SettingsError(
+                "REDIS_URL is a redis+sentinel:// URL and REDIS_SENTINELS is set "
+                "too: give Sentinel one way only"
+            )
+        try:
+            sentinels = parse_host_ports(hosts_raw)
+        except RedisURLError as exc:
+            raise SettingsError(
+                f"REDIS_SENTINELS={hosts_raw!r}: {exc}; expected host:port,host:port"
+            ) from None
+        db, username, password = _db_and_auth(url)
+        target = SentinelTarget(sentinels, master, db, username, password, sentinel_password)
+        return sentinel_url(target), target
+    url = url or "redis://localhost:6379/0"
+    if is_sentinel_url(url):
+        try:
+            target = parse_sentinel_url(url)
+        except RedisURLError as exc:
+            raise SettingsError(f"REDIS_URL: {exc}") from None
+        if sentinel_password and not target.sentinel_password:
+            target = SentinelTarget(
+                target.sentinels,
+                target.master,
+                target.db,
+                target.username,
+                target.password,
+                sentinel_password,
+            )
+            url = sentinel_url(target)
+        return url, target
+    if not re.match(r"^(redis|rediss|unix)://", url):
+        raise SettingsError(
+            "REDIS_URL: expected redis://, rediss://, unix:// or "
+            "redis+sentinel://host:port[,host:port]/master[/db]"
+        )
+    return url, None
+
+
+def _db_and_auth(url: str) -> tuple[int, str | None, str | None]:
+    if not url:
+        return 0, None, None
+    parts = urlsplit(url)
+    path = parts.path.strip("/")
+    if path and not path.isdigit():
+        raise SettingsError(f"REDIS_URL: database {path!r} is not a number")
+    return (
+        int(path) if path else 0,
+        unquote(parts.username) if parts.username else None,
+        unquote(parts.password) if parts.password else None,
+    )
+
+
 def _flag(raw: str | None) -> bool:
     return (raw or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 @dataclass(frozen=True)
 class Settings:
-    redis_url: str = "redis://localhost:6379/0"
+    redis_url: str = "redis://localhost:6379/0"  # redis+sentinel://… when Sentinel is used
+    redis_sentinel: SentinelTarget | None = None
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
     twilio_phone_number: str | None = None
@@ -110,28 +191,39 @@ class Settings:
         env = os.environ if env is None else env
         get = env.get
         followups = {
-            disp: parse_duration(f"HOTLINE_FOLLOWUP_{disp.upper()}", get(
-                f"HOTLINE_FOLLOWUP_{disp.upper()}", default), allow_off=True)
+            disp: parse_duration(
+                f"HOTLINE_FOLLOWUP_{disp.upper()}",
+                get(f"HOTLINE_FOLLOWUP_{disp.upper()}", default),
+                allow_off=True,
+            )
             for disp, default in (("self_care", "24h"), ("soon", "72h"), ("urgent", "6h"))
         }
         public_url = (get("HOTLINE_PUBLIC_URL") or "").strip().rstrip("/") or None
         if public_url and not re.match(r"^https?://[^/\s]+", public_url):
-            raise SettingsError(f"HOTLINE_PUBLIC_URL={public_url!r}: expected http(s)://host[/path]")
+            raise SettingsError(
+                f"HOTLINE_PUBLIC_URL={public_url!r}: expected http(s)://host[/path]"
+            )
         production = (get("HOTLINE_ENV") or get("FLASK_ENV") or "").lower() == "production"
+        redis_url, sentinel = _redis(env)
         return cls(
-            redis_url=get("REDIS_URL") or "redis://localhost:6379/0",
+            redis_url=redis_url,
+            redis_sentinel=sentinel,
             twilio_account_sid=get("TWILIO_ACCOUNT_SID") or None,
             twilio_auth_token=get("TWILIO_AUTH_TOKEN") or None,
             twilio_phone_number=_phone_like("TWILIO_PHONE_NUMBER", get("TWILIO_PHONE_NUMBER")),
             twilio_messaging_service_sid=get("TWILIO_MESSAGING_SERVICE_SID") or None,
-            twilio_api_base_url=(get("TWILIO_API_BASE_URL") or "https://api.twilio.com").rstrip("/"),
+            twilio_api_base_url=(get("TWILIO_API_BASE_URL") or "https://api.twilio.com").rstrip(
+                "/"
+            ),
             twilio_webhook_shared_key=get("TWILIO_WEBHOOK_SHARED_KEY") or None,
             public_url=public_url,
             secret_key=get("SECRET_KEY") or None,
             production=production,
             dev_insecure=_flag(get("HOTLINE_DEV_INSECURE")),
             emergency_number=_phone_like(
-                "HOTLINE_EMERGENCY_NUMBER", get("HOTLINE_EMERGENCY_NUMBER", "911")) or "911",
+                "HOTLINE_EMERGENCY_NUMBER", get("HOTLINE_EMERGENCY_NUMBER", "911")
+            )
+            or "911",
             transfer_number=_phone_like("HOTLINE_TRANSFER_NUMBER", get("HOTLINE_TRANSFER_NUMBER")),
             followup_delays=followups,
             quiet_hours=parse_quiet_hours(get("HOTLINE_QUIET_HOURS", "")),
@@ -139,6 +231,7 @@ class Settings:
             session_ttl=parse_duration("HOTLINE_SESSION_TTL", get("HOTLINE_SESSION_TTL", "24h")),
             retention=parse_duration("HOTLINE_RETENTION", get("HOTLINE_RETENTION", "90d")),
             audit_retention=parse_duration(
-                "HOTLINE_AUDIT_RETENTION", get("HOTLINE_AUDIT_RETENTION", "2190d")),
+                "HOTLINE_AUDIT_RETENTION", get("HOTLINE_AUDIT_RETENTION", "2190d")
+            ),
             spool_dir=get("HOTLINE_SPOOL_DIR", "var/spool"),
         )

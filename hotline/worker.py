@@ -19,10 +19,10 @@ import logging
 import sys
 import threading
 
-import redis
 from rq.worker import SimpleWorker
 
 from hotline import followup_jobs, followups
+from hotline.redis_connect import connect_rq
 from hotline.safety import log_failure
 from hotline.settings import Settings
 
@@ -99,13 +99,16 @@ def run_worker(
     """The worker process for `hotline worker` / `hotline dev`: blocks until SIGTERM/SIGINT."""
     followup_jobs.use_services(followup_jobs.make_services(settings))
     # Not store.connect(): its 2 s socket timeout would end the worker's blocking dequeue.
-    connection = redis.Redis.from_url(settings.redis_url, health_check_interval=30)
+    connection = connect_rq(settings.redis_url, health_check_interval=30)
     worker = worker_class(
         [followups.QUEUE_NAME],
         connection=connection,
         name=name,
         maintenance_interval=MAINTENANCE_INTERVAL,
     )
+    if not burst:
+        from hotline.staff.retention import schedule_daily_purge
+        schedule_daily_purge(connection, settings)  # idempotent: one booked run per day
     worker.work(with_scheduler=True, burst=burst)
 
 

@@ -169,6 +169,9 @@ def test_one_checkin_per_disposition_with_its_wording(app, twilio, twilio_api, w
         state = app.extensions["hotline"].store.get_state(phone)["state"]
         assert state["phase"] == "checkin" and state["checkin_for"] == level
     assert app.extensions["hotline"].redis.zcard(DUE_KEY) == 0
+    hotline = app.extensions["hotline"]
+    booked = ScheduledJobRegistry(followups.QUEUE_NAME, connection=hotline.rq_redis).get_job_ids()
+    assert [j for j in booked if j.startswith("hotline-purge-")]  # the worker booked retention
 
 
 def test_no_checkin_after_stop(app, twilio, twilio_api, workers):

@@ -15,6 +15,7 @@ from datetime import time as clock_time
 import redis
 
 from hotline import followups
+from hotline.redis_connect import connect_rq
 from hotline.settings import Settings
 from hotline.staff.audit import AuditLog
 from hotline.staff.records import StaffRecords
@@ -39,7 +40,7 @@ def purge_job(settings: Settings | None = None, now: float | None = None) -> dic
     daily chain)."""
     settings = settings or Settings.from_env()
     client = connect(settings.redis_url)
-    schedule_daily_purge(_rq_client(client), settings, now)
+    schedule_daily_purge(connect_rq(settings.redis_url), settings, now)
     removed = purge_now(Store(client, settings), StaffRecords(client, settings), now)
     log.info(
         "retention: removed %(conversations)d conversation(s) and %(audit_entries)d audit "
@@ -68,12 +69,3 @@ def schedule_daily_purge(
     if queue.fetch_job(job_id) is None:
         queue.enqueue_at(at, JOB, job_id=job_id)
     return job_id
-
-
-def _rq_client(client: redis.Redis) -> redis.Redis:
-    # RQ stores pickles: the same server, without decode_responses.
-    return redis.Redis(
-        connection_pool=redis.ConnectionPool(
-            **{**client.connection_pool.connection_kwargs, "decode_responses": False}
-        )
-    )

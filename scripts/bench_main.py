@@ -1,0 +1,492 @@
+"""scripts/bench: the hotline's webhook turns against the framework's floor, Redis cost per turn
+and per conversation, and follow-up dispatch; one table at the end.
+
+Everything is started here and stopped at the end, on 127.0.0.1 only: a Redis of its own
+(hotline.redis_provision; never one already running), the hotline and the floor app under the
+Procfile's own `web:` gunicorn line on free ports, and, for follow-ups,
+scripts/bench_followups.py with its `hotline worker` processes.
+
+    scripts/bench [--seconds 10] [--rounds 2] [--memory 10000] [--followups 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import multiprocessing
+import os
+import platform
+import re
+import shlex
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(HERE), str(ROOT)]
+
+import bench_load  # noqa: E402
+import bench_redis  # noqa: E402
+import redis  # noqa: E402
+from bench_traffic import (  # noqa: E402
+    AUTH_TOKEN,
+    PUBLIC_URL,
+    SMS_STORIES,
+    Signer,
+    conversations,
+    phone,
+)
+
+from hotline.redis_provision import free_port, provision_redis  # noqa: E402
+
+CONNECTIONS = 32
+TARGET_RATIO, TARGET_P99_MS, TARGET_ROUND_TRIPS, TARGET_KEPT_BYTES = 0.75, 25.0, 2, 4096
+TARGET_FOLLOWUP_RATE, TARGET_FOLLOWUP_P99 = 200.0, 2.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Benchmark the hotline against its floor.")
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of each load run")
+    parser.add_argument("--rounds", type=int, default=2, help="load runs per target (best kept)")
+    parser.add_argument(
+        "--memory",
+        type=int,
+        default=10_000,
+        help="conversations for each memory reading (active, finished)",
+    )
+    parser.add_argument(
+        "--followups", type=int, default=10_000, help="follow-ups due at once (0 skips that part)"
+    )
+    args = parser.parse_args()
+
+    load_before = os.getloadavg()[0]
+    rows: list[tuple[str, str, str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="hotline-bench-") as scratch_name:
+        scratch = Path(scratch_name)
+        server = provision_redis(None, scratch / "redis")
+        started: list[subprocess.Popen] = []
+        try:
+            env = web_env(server.url, scratch)
+            hotline_port = start_web(started, "hotline", env, scratch)
+            floor_port = start_web(started, "floor", env, scratch)
+            client = redis.Redis.from_url(server.url)
+            rows += throughput(args, hotline_port, floor_port, scratch, client)
+            rows += redis_cost(client, server.url, env, scratch, started)
+            rows += memory(client, env, args.memory)
+        finally:
+            for process in started:
+                stop(process)
+            server.stop()
+    if args.followups:
+        rows += followup_dispatch(args.followups)
+    print_table(rows, load_before)
+    return 0
+
+
+# --- processes --------------------------------------------------------------------------------
+
+
+def web_env(redis_url: str, scratch: Path) -> dict[str, str]:
+    return {
+        "REDIS_URL": redis_url,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "HOTLINE_PUBLIC_URL": PUBLIC_URL,
+        "SECRET_KEY": "bench-secret",
+        "HOTLINE_ENV": "production",
+        "HOTLINE_SPOOL_DIR": str(scratch / "spool"),
+    }
+
+
+def procfile_web_command(port: int, app: str) -> list[str]:
+    """The Procfile's web line with $PORT and ${WEB_CONCURRENCY:-2} filled in, bound to
+    127.0.0.1, serving `app` (the hotline, or the floor from scripts/)."""
+    line = next(
+        raw.split(":", 1)[1]
+        for raw in (ROOT / "Procfile").read_text().splitlines()
+        if raw.startswith("web:")
+    )
+    values = {"PORT": str(port)}
+
+    def fill(match: re.Match) -> str:
+        name, default = match.group(1) or match.group(3), match.group(2)
+        return values.get(name) or os.environ.get(name) or default or ""
+
+    line = re.sub(r"\$\{(\w+):-([^}]*)\}|\$(\w+)", fill, line).replace("0.0.0.0", "127.0.0.1")
+    words = shlex.split(line)
+    words[0] = str(Path(sys.executable).with_name(words[0]))
+    if app != "hotline.wsgi:app":
+        words[words.index("hotline.wsgi:app")] = app
+        words[1:1] = ["--pythonpath", str(HERE)]
+    return words
+
+
+def start_web(
+    started: list,
+    name: str,
+    env: dict[str, str],
+    scratch: Path,
+    redis_url: str | None = None,
+    workers: str | None = None,
+) -> int:
+    port = free_port()
+    app = "hotline.wsgi:app" if name.startswith("hotline") else "floor_app:app"
+    extra = {"REDIS_URL": redis_url} if redis_url else {}
+    if workers:
+        extra["WEB_CONCURRENCY"] = workers
+    log = (scratch / f"{name}-{port}.log").open("wb")
+    process = subprocess.Popen(
+        procfile_web_command(port, app),
+        cwd=ROOT,
+        env={**os.environ, **env, **extra},
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    started.append(process)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{name} web process exited: see {log.name}")
+        with contextlib.suppress(OSError):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return port
+        time.sleep(0.1)
+    raise SystemExit(f"{name} web process did not answer on port {port}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+# --- requests/s and latency -------------------------------------------------------------------
+
+
+def throughput(
+    args, hotline_port: int, floor_port: int, scratch: Path, client: redis.Redis
+) -> list[tuple]:
+    signer = Signer()
+    # Enough whole conversations that no run runs out: far above what 2 cores can answer.
+    per_run = int(args.seconds * 6000)
+    warm = conversations("sms", 0, 400, signer)
+    for port in (hotline_port, floor_port):
+        bench_load.run(port, warm, CONNECTIONS, 3, scratch)
+    best: dict[tuple[str, str], bench_load.LoadResult] = {}
+    redis_cpu: dict[str, float] = {}  # Redis CPU per request in the best hotline run
+    run = 1
+    for _ in range(args.rounds):
+        for kind in ("sms", "voice"):
+            convs = conversations(kind, run, per_run // 14 + 1, signer)
+            run += 1
+            for target, port in (("floor", floor_port), ("hotline", hotline_port)):
+                cpu_before = bench_redis.cpu_seconds(client)
+                result = bench_load.run(port, convs, CONNECTIONS, args.seconds, scratch)
+                cpu = (bench_redis.cpu_seconds(client) - cpu_before) / max(result.requests, 1)
+                print(
+                    f"  {kind:5} {target:7} {result.rps:7.0f} req/s  p50 {result.p50_ms:5.1f} ms"
+                    f"  p99 {result.p99_ms:5.1f} ms  failed {result.failed}",
+                    flush=True,
+                )
+                key = (kind, target)
+                if key not in best or result.rps > best[key].rps:
+                    best[key] = result
+                    redis_cpu[kind] = cpu
+    rows = []
+    for kind, label in (("sms", "SMS turn"), ("voice", "voice Gather")):
+        hot, floor = best[(kind, "hotline")], best[(kind, "floor")]
+        ratio = hot.rps / floor.rps
+        rows.append(
+            (
+                f"{label}: requests/s at {CONNECTIONS} concurrent",
+                f"{hot.rps:,.0f}",
+                f"{floor.rps:,.0f} (floor)",
+                verdict(f"≥ {TARGET_RATIO} × floor", ratio >= TARGET_RATIO, f"{ratio:.2f} ×"),
+            )
+        )
+        rows.append(
+            (
+                f"{label}: latency p50 / p99",
+                f"{hot.p50_ms:.1f} / {hot.p99_ms:.1f} ms",
+                f"{floor.p50_ms:.1f} / {floor.p99_ms:.1f} ms (floor)",
+                verdict(f"p99 < {TARGET_P99_MS:g} ms", hot.p99_ms < TARGET_P99_MS),
+            )
+        )
+        rows.append(
+            (
+                f"Redis CPU per {label}, under that load",
+                f"{redis_cpu[kind] * 1e6:.0f} µs",
+                f"one Redis core: {1 / redis_cpu[kind]:,.0f}/s",
+                "",
+            )
+        )
+        if hot.failed or floor.failed:
+            rows.append(
+                (
+                    f"{label}: requests not answered 200",
+                    str(hot.failed),
+                    f"{floor.failed} (floor)",
+                    "should be 0",
+                )
+            )
+    rows.append(
+        (
+            "load generator",
+            f"{best[('sms', 'hotline')].generator}, {args.seconds:g} s runs, best of {args.rounds}",
+            "",
+            "",
+        )
+    )
+    return rows
+
+
+def verdict(target: str, met: bool, figure: str = "") -> str:
+    return f"{target}: {figure + ' ' if figure else ''}{'met' if met else 'MISSED'}"
+
+
+# --- Redis commands and round trips per turn --------------------------------------------------
+
+
+def redis_cost(
+    client: redis.Redis, url: str, env: dict[str, str], scratch: Path, started: list
+) -> list[tuple]:
+    host, port = re.match(r"redis://([^:/]+):(\d+)", url).groups()
+    proxy = bench_redis.CountingProxy(host, int(port)).start()
+    rows = []
+    try:
+        web = start_web(
+            started,
+            "hotline-counted",
+            env,
+            scratch,
+            redis_url=f"redis://127.0.0.1:{proxy.port}/0",
+            workers="1",
+        )
+        signer = Signer()
+        for kind, label, count in (("sms", "SMS turn", 60), ("voice", "voice Gather", 40)):
+            post_all(web, conversations(kind, 900, 3, signer))  # connections and scripts warm
+            convs = conversations(kind, 901 if kind == "sms" else 902, count, signer)
+            turns = sum(len(c) for c in convs)
+            calls_before = bench_redis.command_calls(client)
+            trips_before, sent_before = proxy.counts.snapshot()
+            post_all(web, convs)
+            trips_after, sent_after = proxy.counts.snapshot()
+            calls = bench_redis.command_calls(client) - calls_before
+            trips = (trips_after - trips_before) / turns
+            rows.append(
+                (
+                    f"Redis round trips per {label}",
+                    f"{trips:.2f}",
+                    f"{(sent_after - sent_before) / turns:.2f} commands sent",
+                    verdict(f"≤ {TARGET_ROUND_TRIPS}", trips <= TARGET_ROUND_TRIPS + 0.005),
+                )
+            )
+            rows.append(
+                (
+                    f"Redis commands per {label} (Lua's included)",
+                    f"{calls / turns:.1f}",
+                    f"{turns} turns of {count} conversations",
+                    "",
+                )
+            )
+    finally:
+        proxy.stop()
+    return rows
+
+
+def post_all(port: int, convs) -> None:
+    for conv in convs:
+        for req in conv:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request(
+                "POST",
+                req.path,
+                req.body,
+                {**bench_load.HEADERS, "X-Twilio-Signature": req.signature},
+            )
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            if response.status != 200:
+                raise SystemExit(f"{req.path} answered {response.status}")
+
+
+# --- memory per conversation ------------------------------------------------------------------
+
+
+LONG_STORIES = [texts for weight, texts in SMS_STORIES for _ in range(weight) if len(texts) > 2]
+ACTIVE_TURNS = 5  # the first text and four answers: in the middle of the red-flag questions
+
+
+def memory(client: redis.Redis, env: dict[str, str], count: int) -> list[tuple]:
+    rows = []
+    for label, turns, run in (("active", ACTIVE_TURNS, 700), ("finished", None, 701)):
+        client.flushall()
+        time.sleep(0.5)
+        before = bench_redis.used_memory(client)
+        fill(env, run, count, turns)
+        after = bench_redis.used_memory(client)
+        per = (after - before) / count
+        if label == "active":
+            rows.append(
+                (
+                    "Redis memory per active conversation",
+                    kb(per),
+                    f"{count:,} at question {ACTIVE_TURNS}",
+                    "",
+                )
+            )
+            continue
+        rows.append(
+            (
+                "Redis memory per finished conversation, first day",
+                kb(per),
+                f"{count:,}; with session state, dedupe, follow-up job",
+                "",
+            )
+        )
+        session = delete_matching(client, "hotline:state:*") + delete_matching(
+            client, "hotline:sid:*"
+        )
+        rq_bytes = bench_redis.used_memory(client)
+        delete_matching(client, "rq:*")
+        kept = bench_redis.used_memory(client) - before
+        rq_bytes -= bench_redis.used_memory(client)
+        rows.append(
+            (
+                "Redis memory per finished conversation, kept",
+                kb(kept / count),
+                f"after the day's keys expire ({session:,} removed)",
+                verdict(f"< {TARGET_KEPT_BYTES / 1024:g} KB", kept / count < TARGET_KEPT_BYTES),
+            )
+        )
+        rows.append(
+            (
+                "Redis memory per pending follow-up's RQ job",
+                kb(rq_bytes / count),
+                "until it is sent",
+                "",
+            )
+        )
+    client.flushall()
+    return rows
+
+
+def fill(env: dict[str, str], run: int, count: int, turns: int | None) -> None:
+    processes = max(1, os.cpu_count() or 1)
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(processes) as pool:
+        pool.starmap(
+            _fill_share, [(env, run, range(p, count, processes), turns) for p in range(processes)]
+        )
+
+
+def _fill_share(env: dict[str, str], run: int, indexes: range, turns: int | None) -> None:
+    """Whole turns as POST /sms runs them (the same function), without HTTP around them."""
+    from hotline.channels.sms import run_sms_turn
+    from hotline.services import build_hotline
+    from hotline.settings import Settings
+
+    hotline = build_hotline(Settings.from_env(env))
+    for index in indexes:
+        sender = phone(run, index)
+        for text in LONG_STORIES[index % len(LONG_STORIES)][:turns]:
+            run_sms_turn(hotline, sender, text, "SM" + uuid.uuid4().hex, 0)
+
+
+def delete_matching(client: redis.Redis, pattern: str) -> int:
+    removed = 0
+    batch = []
+    for key in client.scan_iter(match=pattern, count=1000):
+        batch.append(key)
+        if len(batch) >= 1000:
+            removed += client.delete(*batch)
+            batch = []
+    if batch:
+        removed += client.delete(*batch)
+    return removed
+
+
+def kb(value: float) -> str:
+    return f"{value / 1024:.2f} KB"
+
+
+# --- follow-ups -------------------------------------------------------------------------------
+
+
+def followup_dispatch(count: int) -> list[tuple]:
+    print(f"  follow-ups: scripts/bench_followups.py --count {count}", flush=True)
+    done = subprocess.run(
+        [sys.executable, str(HERE / "bench_followups.py"), "--count", str(count)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    if done.returncode != 0:
+        return [("follow-up dispatch", "failed", done.stderr.strip()[-200:], "")]
+    found = dict(re.findall(r"^\| ([^|]+?) +\| (.+?) \|$", done.stdout, re.MULTILINE))
+    rate = float(re.sub(r"[^\d.]", "", found.get("throughput", "0")) or 0)
+    p99 = float(re.sub(r"[^\d.]", "", found.get("lateness p99", "0")) or 0)
+    return [
+        (
+            f"follow-ups: {count:,} due at once, time to send all",
+            found.get("time to hand all to the REST stand-in", "?"),
+            f"{found.get('worker processes (`hotline worker`)', '?')} `hotline worker` processes",
+            verdict(
+                f"≥ {TARGET_FOLLOWUP_RATE:g}/s",
+                rate >= TARGET_FOLLOWUP_RATE,
+                found.get("throughput", "?"),
+            ),
+        ),
+        (
+            "follow-ups: lateness p50 / p99",
+            f"{found.get('lateness p50', '?')} / {found.get('lateness p99', '?')}",
+            f"sent twice: {found.get('texts sent twice', '?')}",
+            verdict(f"p99 < {TARGET_FOLLOWUP_P99:g} s", p99 < TARGET_FOLLOWUP_P99),
+        ),
+    ]
+
+
+# --- the table --------------------------------------------------------------------------------
+
+
+def print_table(rows: list[tuple], load_before: float) -> None:
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    print()
+    print(
+        f"hotline bench, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs "
+        f"({cpu}), Python {platform.python_version()}, load average before {load_before:.2f}"
+    )
+    print(f"web: {' '.join(procfile_web_command(0, 'hotline.wsgi:app')[1:])}")
+    header = ("measure", "hotline", "beside it", "target")
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(4)]
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |")
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in rows:
+        print("| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
