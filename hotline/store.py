@@ -173,6 +173,7 @@ class TurnResult:
     effects: list[dict]
     duplicate: bool = False
     followup_ids: list[tuple[str, float]] = field(default_factory=list)
+    committed: bool = True
 
 
 class Store:
@@ -196,9 +197,11 @@ class Store:
         phone: str,
         channel: str,
         dedupe_id: str | None,
-        compute: Callable[[TurnInput], TurnOutput],
+        compute: Callable[[TurnInput], TurnOutput | None],
     ) -> TurnResult:
-        """Load, compute, commit; recompute on a concurrent change; replay a duplicate."""
+        """Load, compute, commit; recompute on a concurrent change; replay a duplicate.
+
+        `compute` may return None to commit nothing (one round trip instead of two)."""
         for _ in range(MAX_TURN_ATTEMPTS):
             raw_state, last_conv, opted = self.r.mget(
                 state_key(session), last_key(phone), optout_key(phone)
@@ -212,6 +215,8 @@ class Store:
             output = compute(
                 TurnInput(stored.get("state") if stored else None, conv_id, bool(opted))
             )
+            if output is None:  # the caller decided, from the state, that nothing changes
+                return TurnResult(conv_id or "", [], [], committed=False)
             result = self._commit_turn(
                 session,
                 phone,

@@ -130,23 +130,43 @@ def incoming_call(hotline) -> str:
 def answer(hotline) -> str:
     call = call_of(request.form)
     turn, reasks = _count(request.args.get("n")), _count(request.args.get("r"))
-    stored = hotline.store.get_state(call.session)
-    state = stored["state"] if stored else None
+    # What a keypress or utterance means depends on the question being asked, so it is read
+    # inside the turn, from the state the turn loaded: no separate read (Redis round trip).
+    seen: dict = {}
+
+    def hear(state: dict) -> flow.Heard:
+        seen["state"] = state
+        question = hotline.protocol.question(state["question"])
+        seen["heard"] = flow.hear(
+            hotline.protocol,
+            state["lang"],
+            question,
+            request.form.get("Digits", ""),
+            request.form.get("SpeechResult", ""),
+            request.form.get("Confidence"),
+            can_transfer=bool(hotline.settings.transfer_number),
+        )
+        return seen["heard"]
+
+    state, replies, committed = run_call_turn(hotline, call, turn, None, hear=hear)
+    if committed:  # an answer, or Twilio's retry of one
+        return respond(hotline, state, replies, turn + 1)
+    if "heard" in seen:
+        return _not_an_answer(hotline, call, seen["state"], seen["heard"], turn, reasks)
     if state is None:  # the call's state expired, or /voice failed: begin again
         return start_call(hotline, call)
+    return flow.goodbye(hotline.context, state["lang"], [])
+
+
+# Handled by the call itself: what they mean depends on the call, not on the triage.
+NOT_FOR_THE_CORE = frozenset({flow.REPEAT, flow.SILENCE, flow.DOUBTFUL, flow.PERSON})
+
+
+def _not_an_answer(
+    hotline, call: Call, state: dict, heard: flow.Heard, turn: int, reasks: int
+) -> str:
+    """Star, silence, doubtful speech or 0: handled here, nothing for the core to read."""
     ctx, lang = hotline.context, state["lang"]
-    if state["phase"] != "asking" or not state["question"]:
-        return flow.goodbye(ctx, lang, [])
-    question = hotline.protocol.question(state["question"])
-    heard = flow.hear(
-        hotline.protocol,
-        lang,
-        question,
-        request.form.get("Digits", ""),
-        request.form.get("SpeechResult", ""),
-        request.form.get("Confidence"),
-        can_transfer=bool(hotline.settings.transfer_number),
-    )
     if heard.kind == flow.REPEAT:
         return _ask(hotline, state, flow.question_again(ctx, state, None), turn, reasks)
     if heard.kind in (flow.SILENCE, flow.DOUBTFUL):
@@ -155,10 +175,7 @@ def answer(hotline) -> str:
             return flow.goodbye(ctx, lang, ["no_answer_goodbye"])
         lead = "no_input" if heard.kind == flow.SILENCE else "low_confidence"
         return _ask(hotline, state, flow.question_again(ctx, state, lead), turn, reasks + 1)
-    if heard.kind == flow.PERSON:
-        return connect_nurse(hotline, call, lang, state["question"])
-    state, replies = run_call_turn(hotline, call, turn, heard)
-    return respond(hotline, state, replies, turn + 1)
+    return connect_nurse(hotline, call, lang, state["question"])
 
 
 @bp.post("/voice/offer")
@@ -202,18 +219,37 @@ def call_status() -> Response:
 
 
 def start_call(hotline, call: Call) -> str:
-    state, replies = run_call_turn(hotline, call, 0, flow.Heard(flow.ANSWER))
+    state, replies, _ = run_call_turn(hotline, call, 0, flow.Heard(flow.ANSWER))
     return respond(hotline, state, replies, 1)
 
 
-def run_call_turn(hotline, call: Call, turn: int, heard: flow.Heard) -> tuple[dict, list[dict]]:
-    """One core turn for what the caller said; the state after it and what to say."""
+def run_call_turn(
+    hotline, call: Call, turn: int, heard: flow.Heard | None, hear=None
+) -> tuple[dict | None, list[dict], bool]:
+    """One core turn for what the caller said: the state after it, what to say, and whether
+    a turn was committed.
+
+    With `hear`, what was said is read from the loaded state first; when it is no answer, or
+    the call is not asking anything, nothing is committed (the loaded state comes back when
+    the call is not asking)."""
     committed: dict = {}
 
-    def compute(loaded: TurnInput) -> TurnOutput:
+    def compute(loaded: TurnInput) -> TurnOutput | None:
+        said = heard
+        if hear is not None:
+            if (
+                not loaded.state
+                or loaded.state["phase"] != "asking"
+                or not loaded.state["question"]
+            ):
+                committed["state"] = loaded.state
+                return None
+            said = hear(loaded.state)
+            if said.kind in NOT_FOR_THE_CORE:
+                return None
         # A caller who opted out of texts is still talking to us: the core is told they are
         # not, and opting out only keeps texts (the follow-up, the after-call text) away.
-        state, replies, effects = step(loaded.state, Inbound(heard.text, "voice"), hotline.context)
+        state, replies, effects = step(loaded.state, Inbound(said.text, "voice"), hotline.context)
         replies, effects = flow.for_the_call(
             hotline.context,
             state,
@@ -223,11 +259,13 @@ def run_call_turn(hotline, call: Call, turn: int, heard: flow.Heard) -> tuple[di
             greet_again=bool(loaded.state) and not loaded.state.get("answers"),
         )
         committed["state"] = state
-        return TurnOutput(state, replies, effects, inbound_text=heard.shown or None)
+        return TurnOutput(state, replies, effects, inbound_text=said.shown or None)
 
     result = hotline.store.run_turn(
         call.session, call.phone, "voice", f"{call.sid}:{turn}", compute
     )
+    if not result.committed:
+        return committed.get("state"), [], False
     if result.followup_ids:
         try:
             followups.schedule_jobs(hotline, result.followup_ids)
@@ -237,7 +275,7 @@ def run_call_turn(hotline, call: Call, turn: int, heard: flow.Heard) -> tuple[di
         committed["state"] = hotline.store.get_state(call.session)["state"]
     if has_spooled(hotline.settings.spool_dir):
         replay_spool(hotline)
-    return committed["state"], result.replies
+    return committed["state"], result.replies, True
 
 
 def respond(hotline, state: dict, replies: list[dict], next_turn: int) -> str:
