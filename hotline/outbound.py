@@ -8,6 +8,7 @@ development) `LogSender` writes each text to the log instead, and says so loudly
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -21,6 +22,7 @@ log = logging.getLogger("hotline.outbound")
 
 TWILIO_API_BASE_URL = "https://api.twilio.com"
 DEFAULT_TIMEOUT = 10.0
+_NUMBER_IN_TEXT = re.compile(r"\+?\d[\d ().-]{5,}\d")
 
 
 class SendError(Exception):
@@ -46,7 +48,9 @@ class SendError(Exception):
         self.retryable = retryable
 
     def __str__(self) -> str:
-        parts = [self.message]
+        # Twilio's messages name the number ("The 'To' number +1555... is not valid"), and
+        # this text reaches logs and records: only the last digits of a number may.
+        parts = [_NUMBER_IN_TEXT.sub(lambda m: mask_phone(m.group()), self.message)]
         if self.code is not None:
             parts.append(f"code={self.code}")
         if self.http_status is not None:

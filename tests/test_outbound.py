@@ -149,3 +149,10 @@ def test_without_credentials_texts_go_to_the_log_not_http(twilio, caplog, missin
 def test_mask_phone_keeps_only_the_last_four_digits():
     assert mask_phone("+1 (555) 123-4567") == "…4567"
     assert mask_phone("") == "…"
+
+
+def test_a_send_error_never_shows_a_whole_phone_number():
+    error = SendError("The 'To' number +15005550001 is not a valid phone number.", code=21211,
+                      http_status=400)
+    text = str(error)
+    assert "+15005550001" not in text and "…0001" in text and "code=21211" in text
