@@ -598,7 +598,8 @@ def build_record(
     transcript.sort(key=lambda item: item["at"] or "")  # outage turns are written late
     followups = sorted((json.loads(v) for v in fus.values()), key=lambda f: f.get("due_ts", 0))
     for fu in followups:
-        fu.pop("due_ts", None)
+        fu.pop("due_ts", None)  # bookkeeping of the due index and of delivery order, not record
+        fu.pop("delivery_rank", None)
     status = meta.get("status", "active")
     if status == "active" and _silent_for(meta.get("updated_at"), session_ttl):
         status = "expired"
