@@ -3,13 +3,21 @@ local stand-in of Twilio's REST API."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from hotline import create_app
 from hotline.settings import Settings
 from tests.support.redis_server import RedisServer
 from tests.support.twilio_api import FakeTwilioAPI
 from tests.support.webhooks import TwilioWebhooks
+
+# CI reruns the same examples every time, so a red build is reproducible; locally they vary.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 AUTH_TOKEN = "test-auth-token"
 ACCOUNT_SID = "AC" + "1" * 32
