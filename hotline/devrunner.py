@@ -70,8 +70,8 @@ def run_dev(port: int, chat: bool | None = None) -> int:
             print(f"the web process did not come up; see {DATA_DIR / 'log' / 'web.log'}",
                   file=sys.stderr)
             return 1
-        _banner(base, redis, settings)
         interactive = sys.stdin.isatty() if chat is None else chat
+        _banner(base, settings, interactive)
         if interactive:
             from hotline.chat import DEFAULT_FROM, run_sms_chat
             run_sms_chat(base, DEFAULT_FROM, settings)
@@ -85,8 +85,10 @@ def run_dev(port: int, chat: bool | None = None) -> int:
         _stop_all(children, redis)
 
 
-def _banner(base: str, redis: ProvisionedRedis, settings: Settings) -> None:
+def _banner(base: str, settings: Settings, chatting: bool) -> None:
     sends = "Twilio" if settings.can_send else "the worker log (var/log/worker.log)"
+    here = ("\nType below to text the hotline as a patient; Ctrl-D ends the chat and stops "
+            "everything.") if chatting else ""
     print(f"""
 The hotline is running.
   web:    {base}   (POST /sms, POST /voice, /staff, /healthz)
@@ -96,7 +98,7 @@ The hotline is running.
 Chat with it from another terminal:
   .venv/bin/hotline chat            # as a texter
   .venv/bin/hotline chat --voice    # as a caller (type digits, or words for speech)
-Stop everything with Ctrl-C.
+Stop everything with Ctrl-C.{here}
 """, flush=True)
 
 
