@@ -8,10 +8,10 @@ import re
 from flask import Blueprint, Response, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
-from hotline import followups
+from hotline.channels.after_turn import after_commit
 from hotline.channels.twilio_auth import twilio_signed
 from hotline.safety import log_failure, safe_replies
-from hotline.spool import has_spooled, spool_turn, take_spooled
+from hotline.spool import spool_turn
 from hotline.store import TurnInput, TurnOutput, now_iso
 from hotline.triage.conversation import Inbound, step
 
@@ -77,21 +77,5 @@ def run_sms_turn(hotline, phone: str, body: str, sid: str | None, media: int) ->
         return TurnOutput(state, replies, effects, inbound_text=shown)
 
     result = hotline.store.run_turn(phone, phone, "sms", sid, compute)
-    if result.followup_ids:
-        try:
-            followups.schedule_jobs(hotline, result.followup_ids)
-        except Exception as exc:  # the due index already holds it; the sweeper will send it
-            log_failure(log, "handing a follow-up to RQ", phone, exc)
-    if has_spooled(hotline.settings.spool_dir):
-        replay_spool(hotline)
+    after_commit(hotline, result, phone)
     return result.replies
-
-
-def replay_spool(hotline) -> None:
-    for entry in take_spooled(hotline.settings.spool_dir):
-        try:
-            hotline.store.record_outage_turn(entry)
-        except Exception as exc:
-            spool_turn(hotline.settings.spool_dir, entry)  # keep it for the next try
-            log_failure(log, "replaying the outage spool", entry.get("phone"), exc)
-            return

@@ -25,10 +25,11 @@ from rq import Retry
 from hotline import followups
 from hotline import voice_flow as flow
 from hotline.after_call import can_receive_texts
-from hotline.channels.sms import replay_spool, sender_of
+from hotline.channels.after_turn import after_commit
+from hotline.channels.sms import sender_of
 from hotline.channels.twilio_auth import twilio_signed
 from hotline.safety import log_failure, safe_replies
-from hotline.spool import has_spooled, spool_turn
+from hotline.spool import spool_turn
 from hotline.store import TurnInput, TurnOutput, now_iso
 from hotline.triage.conversation import Inbound, step
 from hotline.triage.protocol import LANGUAGES
@@ -266,15 +267,9 @@ def run_call_turn(
     )
     if not result.committed:
         return committed.get("state"), [], False
-    if result.followup_ids:
-        try:
-            followups.schedule_jobs(hotline, result.followup_ids)
-        except Exception as exc:  # the due index already holds it; the sweeper will send it
-            log_failure(log, "handing a follow-up to RQ", call.phone, exc)
     if result.duplicate:  # Twilio sent this request again: say again what we said then
         committed["state"] = hotline.store.get_state(call.session)["state"]
-    if has_spooled(hotline.settings.spool_dir):
-        replay_spool(hotline)
+    after_commit(hotline, result, call.phone)
     return committed["state"], result.replies, True
 
 
