@@ -23,7 +23,7 @@ from hotline.triage.lexicon import (
     lexicons_for,
     longest_at,
 )
-from hotline.triage.redflags import NegationRules
+from hotline.triage.redflags import NegationRules, negation_rules
 
 __all__ = [
     "BETTER",
@@ -285,7 +285,7 @@ def parse_checkin(text: str, lang: str = "en") -> str | None:
     keyed = _keypad(tokens, [lex.checkin_keypad for lex in lexicons])
     if keyed:
         return keyed
-    rules = NegationRules.of(lexicons)
+    rules = negation_rules(lexicons)
     vocabularies = [lex.checkin for lex in lexicons]
     found = set()
     i = 0

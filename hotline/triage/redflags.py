@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from hotline.triage.lexicon import FLAGS, Lexicon, Match, PhraseSet, analyse, lexicons_for
 
-__all__ = ["FLAGS", "NegationRules", "scan_red_flags"]
+__all__ = ["FLAGS", "NegationRules", "negation_rules", "scan_red_flags"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,11 +78,18 @@ class NegationRules:
         )
 
 
+@lru_cache(maxsize=8)
+def negation_rules(lexicons: tuple[Lexicon, ...]) -> NegationRules:
+    """The merged rules, built once per set of loaded lexicons (a Lexicon hashes by identity,
+    so reloaded files get new rules): every turn scans, and merging costs a tenth of a scan."""
+    return NegationRules.of(lexicons)
+
+
 def scan_red_flags(text: str, lang: str = "en") -> frozenset[str]:
     """The protocol's red flags (a subset of FLAGS) that the message states in plain words."""
     lexicons = lexicons_for(lang)
     tokens = analyse(text, lexicons)
-    rules = NegationRules.of(lexicons)
+    rules = negation_rules(lexicons)
     excused = _excused_positions(tokens, lexicons)
     found: set[str] = set()
     for lexicon in lexicons:
