@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from hotline.settings import Settings
 
 
-def create_app(settings: Settings | None = None, redis_client=None) -> Flask:
+def create_app(settings: Settings | None = None) -> Flask:
     """The web process: Twilio webhooks, health check and the staff area."""
     from hotline.channels import sms, sms_status, voice
     from hotline.health import bp as health_bp
@@ -27,7 +27,7 @@ def create_app(settings: Settings | None = None, redis_client=None) -> Flask:
     )
     # Twilio reaches us through the platform's proxy: trust one hop of X-Forwarded-*.
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)
-    app.extensions["hotline"] = build_hotline(settings, redis_client)
+    app.extensions["hotline"] = build_hotline(settings)
     app.register_blueprint(health_bp)
     app.register_blueprint(sms.bp)
     app.register_blueprint(sms_status.bp)

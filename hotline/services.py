@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import redis
 
-from hotline.redis_connect import WEB_OPTIONS, connect_rq
+from hotline.redis_connect import clients
 from hotline.settings import Settings
-from hotline.store import Store, connect
+from hotline.store import Store
 from hotline.triage.conversation import FOLLOWUP_LEVELS, Context
 from hotline.triage.protocol import Protocol, load_protocol
 
@@ -23,9 +23,9 @@ class Hotline:
     context: Context
 
 
-def build_hotline(settings: Settings, client: redis.Redis | None = None) -> Hotline:
+def build_hotline(settings: Settings) -> Hotline:
     protocol = load_protocol()
-    client = client if client is not None else connect(settings.redis_url)
+    client, rq_client = clients(settings.redis_url)
     context = Context(
         protocol=protocol,
         emergency_number=settings.emergency_number,
@@ -34,14 +34,4 @@ def build_hotline(settings: Settings, client: redis.Redis | None = None) -> Hotl
             level for level in FOLLOWUP_LEVELS if settings.followup_delays.get(level) is not None
         ),
     )
-    if settings.redis_sentinel is not None:
-        # A Sentinel pool's connections ask the Sentinels for the master: the RQ client needs
-        # a pool of its own, not a copy of the text client's connection arguments.
-        rq_client = connect_rq(settings.redis_url, **WEB_OPTIONS)
-    else:
-        rq_client = redis.Redis(
-            connection_pool=redis.ConnectionPool(
-                **{**client.connection_pool.connection_kwargs, "decode_responses": False}
-            )
-        )
     return Hotline(settings, client, rq_client, Store(client, settings), protocol, context)
