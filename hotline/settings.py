@@ -183,7 +183,8 @@ class Settings:
 
     @property
     def signing_token(self) -> str:
-        """The secret webhooks are signed with; a placeholder only in development."""
+        """The secret webhooks are signed with: the auth token, or in development (no token
+        set) the fixed token `hotline chat` signs with."""
         return self.twilio_auth_token or "dev-auth-token"
 
     @classmethod

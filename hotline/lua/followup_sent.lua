@@ -4,7 +4,7 @@
 -- and the caller recomputes the check-in state on the fresh one. Redis 6.2 compatible.
 --
 -- KEYS: 1 conv follow-ups hash, 2 due index, 3 state of phone, 4 conv log, 5 sid index of
---       the message ('-' placeholder when the sid is unknown)
+--       the message (an unused key name ending in '-' when the sid is unknown)
 -- ARGV: 1 follow-up id, 2 attempt token, 3 message sid ('' = unknown), 4 Twilio status,
 --       5 now (ISO-8601), 6 expected state version ('-1' = leave the state alone),
 --       7 state json, 8 session ttl, 9 log entry json, 10 retention, 11 rank of the status
