@@ -13,7 +13,7 @@ from hotline.settings import Settings
 def create_app(settings: Settings | None = None) -> Flask:
     """The web process: Twilio webhooks, health check and the staff area."""
     from hotline.channels import sms, sms_status, voice
-    from hotline.health import bp as health_bp
+    from hotline.channels.health import bp as health_bp
     from hotline.services import build_hotline
     from hotline.staff import init_app as init_staff
 

@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _dev(args: argparse.Namespace) -> int:
     import os
 
-    from hotline.devrunner import run_dev
+    from hotline.dev.runner import run_dev
     port = args.port or int(os.environ.get("PORT") or 5000)
     return run_dev(port, chat=False if args.no_chat else None)
 
@@ -68,10 +68,10 @@ def _chat(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
     url = args.url or f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"
-    from hotline.chat import DEFAULT_FROM, run_sms_chat
+    from hotline.dev.chat import DEFAULT_FROM, run_sms_chat
     phone = args.phone or DEFAULT_FROM
     if args.voice:
-        from hotline.voice_chat import run_voice_chat
+        from hotline.dev.voice_chat import run_voice_chat
         return run_voice_chat(url, phone, settings.signing_token, None, settings.public_url)
     return run_sms_chat(url, phone, settings)
 
@@ -97,14 +97,15 @@ def _protocol_check(args: argparse.Namespace) -> int:
 
 
 def _protocol_show(args: argparse.Namespace) -> int:
-    from hotline.protocol_show import render_markdown
     from hotline.triage.protocol import load_protocol
+    from hotline.triage.protocol_show import render_markdown
     print(render_markdown(load_protocol(), args.lang))
     return 0
 
 
 def _store():
-    from hotline.store import Store, connect
+    from hotline.store.connect import connect
+    from hotline.store.conversations import Store
     settings = Settings.from_env()
     return Store(connect(settings.redis_url), settings)
 
@@ -124,7 +125,7 @@ EXPORT_COLUMNS = ("id", "phone", "channel", "language", "status", "started_at", 
 
 
 def _export(args: argparse.Namespace) -> int:
-    from hotline.csv_safety import spreadsheet_safe
+    from hotline.staff.csv_safety import spreadsheet_safe
     records = _store().iter_records(_parse_since(args.since))
     if args.format == "jsonl":
         for record in records:
@@ -140,8 +141,8 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _purge(args: argparse.Namespace) -> int:
-    from hotline.staff.records import StaffRecords
     from hotline.staff.retention import purge_now
+    from hotline.store.staff import StaffRecords
     store = _store()
     removed = purge_now(store, StaffRecords(store.r, store.settings))
     print(f"purged {removed['conversations']} conversation(s) older than HOTLINE_RETENTION and "
@@ -150,7 +151,7 @@ def _purge(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from hotline.worker import run_worker
+    from hotline.outbound.worker import run_worker
     run_worker(Settings.from_env())
     return 0
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import redis
 
-from hotline.redis_connect import clients
 from hotline.settings import Settings
-from hotline.store import Store
+from hotline.store.connect import clients
+from hotline.store.conversations import Store
 from hotline.triage.conversation import FOLLOWUP_LEVELS, Context
 from hotline.triage.protocol import Protocol, load_protocol
 

@@ -14,7 +14,7 @@ from datetime import time
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from hotline.redis_connect import (
+from hotline.store.connect import (
     RedisURLError,
     SentinelTarget,
     is_sentinel_url,

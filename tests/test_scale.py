@@ -17,8 +17,11 @@ from urllib.parse import urlencode
 
 import pytest
 
-from hotline import create_app, followups
-from hotline.redis_connect import (
+from hotline import create_app
+from hotline.dev.redis_provision import free_port
+from hotline.outbound import followups
+from hotline.settings import Settings, SettingsError
+from hotline.store.connect import (
     RedisURLError,
     SentinelTarget,
     describe,
@@ -26,8 +29,6 @@ from hotline.redis_connect import (
     parse_sentinel_url,
     sentinel_url,
 )
-from hotline.redis_provision import free_port
-from hotline.settings import Settings, SettingsError
 from tests.conftest import AUTH_TOKEN
 from tests.support.followups import followup_env
 from tests.support.webhooks import TwilioWebhooks, message_sid, sign, texts_of

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import logging
 
-from hotline import followups
-from hotline.safety import log_failure
-from hotline.spool import has_spooled, spool_turn, take_spooled
-from hotline.store import TurnResult
+from hotline.outbound import followups
+from hotline.redact import log_failure
+from hotline.store.outage_spool import has_spooled, spool_turn, take_spooled
+from hotline.store.turns import TurnResult
 
 log = logging.getLogger("hotline.turns")
 

@@ -9,10 +9,12 @@ from flask import Blueprint, Response, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from hotline.channels.after_turn import after_commit
+from hotline.channels.safe_reply import safe_replies
 from hotline.channels.twilio_auth import twilio_signed
-from hotline.safety import log_failure, safe_replies
-from hotline.spool import spool_turn
-from hotline.store import TurnInput, TurnOutput, now_iso
+from hotline.redact import log_failure
+from hotline.store.clock import now_iso
+from hotline.store.outage_spool import spool_turn
+from hotline.store.turns import TurnInput, TurnOutput
 from hotline.triage.conversation import Inbound, step
 
 bp = Blueprint("sms", __name__)

@@ -14,8 +14,8 @@ import re
 from flask import Blueprint, Response, current_app, request
 
 from hotline.channels.twilio_auth import twilio_signed
-from hotline.followup_store import DELIVERY_RANK, FollowupStore
-from hotline.safety import log_failure
+from hotline.redact import log_failure
+from hotline.store.followups import DELIVERY_RANK, FollowupStore
 
 bp = Blueprint("sms_status", __name__)
 log = logging.getLogger("hotline.sms_status")

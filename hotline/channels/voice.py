@@ -22,15 +22,17 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, current_app, request, url_for
 from rq import Retry
 
-from hotline import followups
-from hotline import voice_flow as flow
-from hotline.after_call import can_receive_texts
+from hotline.channels import voice_flow as flow
 from hotline.channels.after_turn import after_commit
+from hotline.channels.safe_reply import safe_replies
 from hotline.channels.sms import sender_of
 from hotline.channels.twilio_auth import twilio_signed
-from hotline.safety import log_failure, safe_replies
-from hotline.spool import spool_turn
-from hotline.store import TurnInput, TurnOutput, now_iso
+from hotline.outbound import followups
+from hotline.outbound.after_call import can_receive_texts
+from hotline.redact import log_failure
+from hotline.store.clock import now_iso
+from hotline.store.outage_spool import spool_turn
+from hotline.store.turns import TurnInput, TurnOutput
 from hotline.triage.conversation import Inbound, step
 from hotline.triage.protocol import LANGUAGES
 
@@ -355,7 +357,7 @@ def record_call_end(hotline, call: Call, status: str, duration: str | None) -> s
 
 def enqueue_summary(hotline, conversation_id: str) -> None:
     followups.queue(hotline.rq_redis).enqueue(
-        "hotline.after_call.send_call_summary",
+        "hotline.outbound.after_call.send_call_summary",
         conversation_id,
         job_id=f"call-summary-{conversation_id}",
         retry=Retry(max=3, interval=[10, 60, 300]),

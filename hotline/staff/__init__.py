@@ -1,7 +1,11 @@
 """The staff area under /staff: clinic staff review what the hotline told whom, urgent first.
 
 `init_app(app)` wires it into the web process: the blueprint, the session cookie's settings and
-the security headers every staff response carries.
+the security headers every staff response carries. Staff data (accounts, sessions, tokens, the
+audit stream, reviews, the queue scan) is kept by hotline.store.staff. May import:
+hotline.settings, hotline.store, hotline.triage values, hotline.redact, and
+hotline.outbound.followups (the retention job is booked on the worker's queue); never
+hotline.channels or hotline.dev.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from flask import Flask, Response, request
 from hotline.staff.access import COOKIE_NAME, StaffSessionInterface
 from hotline.staff.audit import AuditLog
 from hotline.staff.auth import StaffAuth
-from hotline.staff.records import StaffRecords
+from hotline.store.staff import StaffRecords
 
 URL_PREFIX = "/staff"
 

@@ -10,8 +10,8 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 
-from hotline.staff.records import StaffRecords
-from hotline.store import now_iso
+from hotline.store.clock import now_iso
+from hotline.store.staff import StaffRecords
 
 # What gets recorded (the `action` field).
 LOGIN, LOGIN_FAILED, LOCKED_OUT, LOGOUT = "login", "login_failed", "locked_out", "logout"

@@ -16,8 +16,8 @@ from functools import lru_cache
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from hotline.staff.records import Account, StaffRecords
-from hotline.store import now_iso
+from hotline.store.clock import now_iso
+from hotline.store.staff import Account, StaffRecords
 
 REVIEWER, ADMIN = "reviewer", "admin"
 ROLES = (REVIEWER, ADMIN)

@@ -18,8 +18,8 @@ from hotline.settings import Settings
 from hotline.staff import audit as actions
 from hotline.staff.audit import AuditLog
 from hotline.staff.auth import REVIEWER, ROLES, AccountError, StaffAuth, normalize_email
-from hotline.staff.records import StaffRecords
-from hotline.store import connect
+from hotline.store.connect import connect
+from hotline.store.staff import StaffRecords
 
 CLI_ACTOR = "command line"
 

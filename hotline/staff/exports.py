@@ -8,10 +8,10 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 
-from hotline.csv_safety import spreadsheet_safe
-from hotline.outbound import mask_phone
+from hotline.redact import mask_phone
 from hotline.staff.audit import FIELDS as AUDIT_FIELDS
 from hotline.staff.audit import AuditEntry
+from hotline.staff.csv_safety import spreadsheet_safe
 
 CONVERSATION_COLUMNS = (
     "id",

@@ -86,7 +86,7 @@ class Filters:
         return low, high
 
     def scan_args(self) -> list[str]:
-        """The filter arguments of hotline/staff/lua/queue_scan.lua, in its ARGV order."""
+        """The filter arguments of hotline/store/lua/queue_scan.lua, in its ARGV order."""
         disposition = "-" if self.disposition == NO_DISPOSITION else self.disposition
         flag = f'"{self.red_flag}"' if self.red_flag else ""
         return [

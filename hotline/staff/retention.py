@@ -14,12 +14,12 @@ from datetime import time as clock_time
 
 import redis
 
-from hotline import followups
-from hotline.redis_connect import connect_rq
+from hotline.outbound import followups
 from hotline.settings import Settings
 from hotline.staff.audit import AuditLog
-from hotline.staff.records import StaffRecords
-from hotline.store import Store, connect
+from hotline.store.connect import connect, connect_rq
+from hotline.store.conversations import Store
+from hotline.store.staff import StaffRecords
 
 log = logging.getLogger("hotline.retention")
 

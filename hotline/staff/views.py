@@ -24,7 +24,7 @@ from flask import (
 from redis import RedisError
 from werkzeug.exceptions import HTTPException
 
-from hotline.outbound import mask_phone
+from hotline.redact import mask_phone
 from hotline.staff import audit as actions
 from hotline.staff import exports, present
 from hotline.staff.access import (
@@ -46,8 +46,8 @@ from hotline.staff.filters import (
     FilterError,
     Filters,
 )
-from hotline.staff.records import needs_review, review_is_current
-from hotline.store import now_iso
+from hotline.store.clock import now_iso
+from hotline.store.staff import needs_review, review_is_current
 from hotline.triage.decision import DISPOSITIONS, FLAG_LEVELS
 
 log = logging.getLogger("hotline.staff")

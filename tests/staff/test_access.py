@@ -11,7 +11,7 @@ import pytest
 
 from hotline.staff import auth as staff_auth
 from hotline.staff.cli import handle, register
-from hotline.staff.records import account_key
+from hotline.store.staff import account_key
 from tests.staff.conftest import (
     ADMIN,
     EMERGENCY_FIRST_TEXT,

@@ -11,8 +11,8 @@ from hotline.settings import Settings
 from hotline.staff.audit import AuditLog
 from hotline.staff.auth import StaffAuth
 from hotline.staff.cli import read_password, register
-from hotline.staff.records import StaffRecords
-from hotline.store import connect
+from hotline.store.connect import connect
+from hotline.store.staff import StaffRecords
 
 PASSWORD = "a long enough password"
 

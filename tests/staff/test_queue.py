@@ -11,7 +11,7 @@ import pytest
 from markupsafe import escape
 
 from hotline.staff import views
-from hotline.store import conv_key
+from hotline.store.keys import conv_key
 from tests.staff.conftest import (
     ADMIN,
     EMERGENCY_FIRST_TEXT,

@@ -6,10 +6,10 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
-from hotline import followups
+from hotline.outbound import followups
 from hotline.settings import Settings
 from hotline.staff.retention import next_purge_time, purge_job, schedule_daily_purge
-from hotline.store import INDEX_KEY, conv_key, log_key
+from hotline.store.keys import INDEX_KEY, conv_key, log_key
 from tests.staff.conftest import EMERGENCY_FIRST_TEXT, SOON, converse
 from tests.support.webhooks import new_phone
 

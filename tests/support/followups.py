@@ -3,10 +3,11 @@ due 1 s after the advice and /sms/status registered, and helpers to read follow-
 
 from __future__ import annotations
 
-from hotline import create_app, followup_jobs
-from hotline.followup_store import FollowupStore
+from hotline import create_app
+from hotline.outbound import followup_jobs
 from hotline.settings import Settings
-from hotline.store import TurnInput, TurnOutput
+from hotline.store.followups import FollowupStore
+from hotline.store.turns import TurnInput, TurnOutput
 from hotline.triage.conversation import FINISHED, new_state
 from tests.conftest import ACCOUNT_SID
 from tests.support.workers import wait_until

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import redis
 
-from hotline.redis_provision import (
+from hotline.dev.redis_provision import (
     embedded_redis_binary,
     free_port,
     start_redis_server,

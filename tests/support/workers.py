@@ -1,6 +1,7 @@
 """Real RQ worker processes for tests.
 
-Each one runs what the Procfile's `worker:` line runs (hotline.worker.run_worker, RQ's worker
+Each one runs what the Procfile's `worker:` line runs (hotline.outbound.worker.run_worker,
+RQ's worker
 with its scheduler and the due sweeper) in a process of its own, reading its settings from the
 environment it is given, with the follow-up timing shortened (QuickWorker) so tests take
 seconds. `kill()` is SIGKILL to the worker's whole process group (the worker and the
@@ -18,7 +19,7 @@ import time
 import uuid
 from pathlib import Path
 
-from hotline.worker import HotlineWorker, run_worker
+from hotline.outbound.worker import HotlineWorker, run_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,0 +1,176 @@
+"""Outbound texts: the only code that calls Twilio's REST API.
+
+With credentials, `TwilioSender` sends through twilio's own client, pointed at
+`TWILIO_API_BASE_URL` (a local stand-in in tests and staging). Without them (local
+development) `LogSender` writes each text to the log instead, and says so loudly.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import requests
+from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from hotline.redact import mask_phone
+
+log = logging.getLogger("hotline.outbound")
+
+TWILIO_API_BASE_URL = "https://api.twilio.com"
+DEFAULT_TIMEOUT = 10.0
+_NUMBER_IN_TEXT = re.compile(r"\+?\d[\d ().-]{5,}\d")
+
+
+class SendError(Exception):
+    """Twilio did not take the message.
+
+    `retryable` is True for throttling (429), Twilio-side failures (5xx) and network
+    trouble; any other 4xx is permanent for this recipient or request, e.g. 21610 (the
+    recipient texted STOP), 21211 (invalid number), 21614 (not a mobile number).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | None = None,
+        http_status: int | None = None,
+        retryable: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.http_status = http_status
+        self.retryable = retryable
+
+    def __str__(self) -> str:
+        # Twilio's messages name the number ("The 'To' number +1555... is not valid"), and
+        # this text reaches logs and records: only the last digits of a number may.
+        parts = [_NUMBER_IN_TEXT.sub(lambda m: mask_phone(m.group()), self.message)]
+        if self.code is not None:
+            parts.append(f"code={self.code}")
+        if self.http_status is not None:
+            parts.append(f"http_status={self.http_status}")
+        parts.append("retryable" if self.retryable else "permanent")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    sid: str
+    status: str
+    logged_only: bool
+
+
+class Sender(Protocol):
+    def send(self, to: str, body: str, status_callback: str | None = None) -> SentMessage: ...
+
+
+def is_retryable_status(http_status: int | None) -> bool:
+    return http_status is not None and (http_status == 429 or http_status >= 500)
+
+
+class TwilioSender:
+    """Sends through Twilio's Messages API (or whatever answers at `base_url`)."""
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        *,
+        from_number: str | None = None,
+        messaging_service_sid: str | None = None,
+        base_url: str = TWILIO_API_BASE_URL,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        if not (from_number or messaging_service_sid):
+            raise ValueError(
+                "Set TWILIO_PHONE_NUMBER or TWILIO_MESSAGING_SERVICE_SID to send texts"
+            )
+        self.from_number = from_number
+        self.messaging_service_sid = messaging_service_sid
+        self.client = _twilio_client(account_sid, auth_token, base_url, timeout)
+
+    def send(self, to: str, body: str, status_callback: str | None = None) -> SentMessage:
+        params: dict[str, Any] = {"to": to, "body": body}
+        # With a Messaging Service, Twilio picks the sender from its pool; a fixed From
+        # would override that choice, so only one of the two is sent.
+        if self.messaging_service_sid:
+            params["messaging_service_sid"] = self.messaging_service_sid
+        else:
+            params["from_"] = self.from_number
+        if status_callback:
+            params["status_callback"] = status_callback
+        try:
+            message = self.client.messages.create(**params)
+        except TwilioRestException as exc:
+            raise _from_rest_exception(exc) from exc
+        except TwilioServiceException as exc:
+            raise _from_service_exception(exc) from exc
+        except requests.RequestException as exc:  # connection refused, timeout, reset…
+            raise SendError(f"Twilio unreachable: {exc}", retryable=True) from exc
+        log.info("Sent %s to %s (%s)", message.sid, mask_phone(to), message.status)
+        return SentMessage(sid=message.sid, status=message.status or "unknown", logged_only=False)
+
+
+def _twilio_client(account_sid: str, auth_token: str, base_url: str, timeout: float) -> Client:
+    http_client = TwilioHttpClient(timeout=timeout)
+    if base_url.rstrip("/") == TWILIO_API_BASE_URL:
+        return Client(account_sid, auth_token, http_client=http_client)
+    # TWILIO_EDGE / TWILIO_REGION from the environment would make twilio rewrite the host
+    # into "<product>.<edge>.<region>.twilio.com" form, which breaks any other base URL.
+    client = Client(account_sid, auth_token, http_client=http_client, environment={})
+    # Every generated domain (Api, Messaging, …) keeps its root in `Domain.base_url` and
+    # builds request URLs from it (twilio/base/domain.py); Messages live on the Api domain.
+    client.api.base_url = base_url.rstrip("/")
+    return client
+
+
+def _from_rest_exception(exc: TwilioRestException) -> SendError:
+    # twilio puts the HTTP status in `code` when the body carries no Twilio error code.
+    code = exc.code if exc.code != exc.status else None
+    return SendError(
+        str(exc.msg) or "Twilio refused the message",
+        code=code,
+        http_status=exc.status,
+        retryable=is_retryable_status(exc.status),
+    )
+
+
+def _from_service_exception(exc: TwilioServiceException) -> SendError:
+    return SendError(
+        exc.detail or exc.title,
+        code=exc.code,
+        http_status=exc.status,
+        retryable=is_retryable_status(exc.status),
+    )
+
+
+class LogSender:
+    """Development stand-in: nothing leaves the machine, the text goes to the log."""
+
+    def send(self, to: str, body: str, status_callback: str | None = None) -> SentMessage:
+        log.warning("NOT SENT (no Twilio credentials): to=%s body=%s", mask_phone(to), body)
+        return SentMessage(sid=f"LOG{secrets.token_hex(16)}", status="logged", logged_only=True)
+
+
+def make_sender(settings: Any, *, timeout: float = DEFAULT_TIMEOUT) -> Sender:
+    """A TwilioSender when credentials are set, else a LogSender."""
+    account_sid = getattr(settings, "twilio_account_sid", None)
+    auth_token = getattr(settings, "twilio_auth_token", None)
+    if not (account_sid and auth_token):
+        return LogSender()
+    return TwilioSender(
+        account_sid,
+        auth_token,
+        from_number=settings.twilio_phone_number,
+        messaging_service_sid=settings.twilio_messaging_service_sid,
+        base_url=getattr(settings, "twilio_api_base_url", None) or TWILIO_API_BASE_URL,
+        timeout=timeout,
+    )

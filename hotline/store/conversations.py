@@ -1,0 +1,137 @@
+"""The conversation store the channels, the worker and staff use: turns (turns.py) plus reading
+records back, the log's late writes, opt-out look-ups and retention."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from datetime import datetime
+
+import redis
+
+from hotline.store.keys import (
+    INDEX_KEY,
+    conv_key,
+    followups_key,
+    last_key,
+    log_key,
+    optout_key,
+    state_key,
+)
+from hotline.store.records import build_record
+from hotline.store.turns import TurnStore, _decode_state, new_conversation_id
+from hotline.store.wording import WORDING, wording_refs
+
+
+class Store(TurnStore):
+    def ping(self) -> bool:
+        try:
+            return bool(self.r.ping())
+        except redis.RedisError:
+            return False
+
+    # --- one turn ---------------------------------------------------------------------------
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def get_state(self, session: str) -> dict | None:
+        """{"conv", "phone", "state"} of a session, or None."""
+        _, stored = _decode_state(self.r.get(state_key(session)))
+        if stored:
+            stored.pop("seen", None)
+        return stored
+
+    def is_opted_out(self, phone: str) -> bool:
+        return bool(self.r.exists(optout_key(phone)))
+
+    def conversation_ids(
+        self, start: int = 0, stop: int = -1, newest_first: bool = True
+    ) -> list[str]:
+        if newest_first:
+            return self.r.zrevrange(INDEX_KEY, start, stop)
+        return self.r.zrange(INDEX_KEY, start, stop)
+
+    def get_record(self, conv_id: str) -> dict | None:
+        """One conversation in the record format of interfaces.md."""
+        pipe = self.r.pipeline(transaction=False)
+        pipe.hgetall(conv_key(conv_id))
+        pipe.xrange(log_key(conv_id))
+        pipe.hgetall(followups_key(conv_id))
+        meta, log, fus = pipe.execute()
+        if not meta:
+            return None
+        texts = WORDING.texts(wording_refs(log), self.r)
+        return build_record(conv_id, meta, log, fus, self.settings.session_ttl, texts)
+
+    def iter_records(self, since: datetime | None = None) -> Iterable[dict]:
+        low = since.timestamp() if since else "-inf"
+        for conv_id in self.r.zrangebyscore(INDEX_KEY, low, "+inf"):
+            record = self.get_record(conv_id)
+            if record:
+                yield record
+
+    def append_log(self, conv_id: str, entries: Iterable[dict]) -> None:
+        pipe = self.r.pipeline(transaction=True)
+        for entry in entries:
+            pipe.xadd(log_key(conv_id), {k: str(v) for k, v in entry.items()})
+        pipe.expire(log_key(conv_id), int(self.settings.retention))
+        pipe.execute()
+
+    def record_outage_turn(self, entry: dict) -> str:
+        """Write a turn answered while Redis was down into the phone's conversation log."""
+        phone, at = entry["phone"], entry["at"]
+        conv_id = self.r.get(last_key(phone))
+        if not conv_id:
+            conv_id = new_conversation_id()
+            self.r.hset(
+                conv_key(conv_id),
+                mapping={
+                    "phone": phone,
+                    "channel": entry.get("channel", "sms"),
+                    "language": "en",
+                    "status": "expired",
+                    "started_at": at,
+                    "updated_at": at,
+                },
+            )
+            self.r.expire(conv_key(conv_id), int(self.settings.retention))
+            self.r.zadd(INDEX_KEY, {conv_id: time.time()}, nx=True)
+        lines = [
+            {
+                "at": at,
+                "direction": "in",
+                "channel": entry.get("channel", "sms"),
+                "text": entry.get("in", ""),
+                "outage": "1",
+            }
+        ]
+        lines += [
+            {
+                "at": at,
+                "direction": "out",
+                "channel": entry.get("channel", "sms"),
+                "text": text,
+                "outage": "1",
+            }
+            for text in entry.get("out", [])
+        ]
+        self.append_log(conv_id, lines)
+        return conv_id
+
+    # --- retention ----------------------------------------------------------------------------
+
+    def purge(self, now: float | None = None) -> int:
+        """Delete conversations that started longer ago than HOTLINE_RETENTION."""
+        cutoff = (now if now is not None else time.time()) - self.settings.retention
+        removed = 0
+        while True:
+            batch = self.r.zrangebyscore(INDEX_KEY, "-inf", cutoff, start=0, num=500)
+            if not batch:
+                return removed
+            pipe = self.r.pipeline(transaction=False)
+            for conv_id in batch:
+                pipe.delete(conv_key(conv_id), log_key(conv_id), followups_key(conv_id))
+                pipe.zrem(INDEX_KEY, conv_id)
+            pipe.execute()
+            removed += len(batch)
+

@@ -1,0 +1,332 @@
+"""Redis for follow-ups: the claim / sent / retry / failed / delivery transitions of one planned
+check-in text, each one atomic (Lua in hotline/store/lua/followup_*.lua).
+
+A follow-up lives where the store put it when the conversation finished: a JSON value in the
+conversation's follow-ups hash, and its id in the due index. This module adds to that JSON the
+bookkeeping of sending it (attempt, attempts, sid, confirmed, delivery, error_code, last_error)
+and removes the id from the due index once the follow-up is settled.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import redis
+
+from hotline.settings import Settings
+from hotline.store import LUA_DIR
+from hotline.store.clock import now_iso
+from hotline.store.keys import (
+    DUE_KEY,
+    PREFIX,
+    conv_key,
+    followups_key,
+    last_key,
+    log_key,
+    optout_key,
+    state_key,
+)
+
+
+# Keys only follow-ups use (hotline/store/keys.py holds the conversation keys).
+# The follow-up a Twilio message sid belongs to, for status callbacks that arrive without the
+# follow-up id in their URL (e.g. a Messaging Service's own callback URL).
+def sid_index_key(sid: str) -> str:
+    return f"{PREFIX}fu-sid:{sid}"
+
+
+# Held for one sweep interval, so several worker processes do not all sweep at once.
+SWEEP_LOCK_KEY = f"{PREFIX}followups:sweep-lock"
+
+CLOCK_SKEW = 2.0  # seconds the web and worker clocks may differ: earlier than that is early
+
+# Twilio's message statuses in the order they happen; a callback never moves a status back.
+DELIVERY_RANK = {
+    "accepted": 0,
+    "scheduled": 0,
+    "queued": 1,
+    "sending": 2,
+    "sent": 3,
+    "receiving": 3,
+    "received": 4,
+    "delivered": 4,
+    "undelivered": 4,
+    "failed": 4,
+    "read": 5,
+    "canceled": 4,
+}
+
+
+def conversation_of(followup_id: str) -> str:
+    """Follow-up ids are "<conversation id>:<hex>"."""
+    return followup_id.rsplit(":", 1)[0]
+
+
+def decode_state(raw: str | None) -> tuple[int, dict | None]:
+    """The state key holds "<version>|<json>"; a missing key is version 0."""
+    if not raw:
+        return 0, None
+    version, _, body = raw.partition("|")
+    return int(version), json.loads(body)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What FollowupStore.claim found.
+
+    outcome: claimed (this run sends) | in_flight (another run may be sending right now) |
+    unconfirmed (an earlier run started a send and never recorded its result) | confirmed
+    (an earlier send was confirmed by Twilio's callback) | done (already settled) |
+    early (not due yet) | opted_out | superseded (cancelled now) | missing.
+    """
+
+    outcome: str
+    followup_id: str
+    conversation_id: str
+    phone: str | None
+    followup: dict | None
+    meta: dict
+    state_version: int = 0  # the phone's state, read just before the claim
+    stored_state: dict | None = None
+
+    @property
+    def token(self) -> str | None:
+        attempt = (self.followup or {}).get("attempt")
+        return attempt.get("token") if isinstance(attempt, dict) else None
+
+
+class FollowupStore:
+    def __init__(self, client: redis.Redis, settings: Settings) -> None:
+        self.r = client
+        self.settings = settings
+        scripts = {
+            name: (LUA_DIR / f"followup_{name}.lua").read_text()
+            for name in ("claim", "sent", "retry", "failed", "delivery")
+        }
+        self._claim = client.register_script(scripts["claim"])
+        self._sent = client.register_script(scripts["sent"])
+        self._retry = client.register_script(scripts["retry"])
+        self._failed = client.register_script(scripts["failed"])
+        self._delivery = client.register_script(scripts["delivery"])
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def get(self, followup_id: str) -> dict | None:
+        raw = self.r.hget(followups_key(conversation_of(followup_id)), followup_id)
+        return json.loads(raw) if raw else None
+
+    def phone_state(self, phone: str) -> tuple[int, dict | None]:
+        """The phone's SMS conversation state and its compare-and-set version."""
+        return decode_state(self.r.get(state_key(phone)))
+
+    def overdue(self, before_ts: float, start: int = 0, limit: int = 1000) -> list[str]:
+        """Follow-up ids due (or due to be looked at again) before `before_ts`, oldest first."""
+        return self.r.zrangebyscore(DUE_KEY, "-inf", before_ts, start=start, num=limit)
+
+    def statuses(self, followup_ids: Iterable[str]) -> dict[str, str | None]:
+        ids = list(followup_ids)
+        pipe = self.r.pipeline(transaction=False)
+        for fid in ids:
+            pipe.hget(followups_key(conversation_of(fid)), fid)
+        return {
+            fid: json.loads(raw)["status"] if raw else None
+            for fid, raw in zip(ids, pipe.execute(), strict=True)
+        }
+
+    def forget_due(self, followup_ids: Iterable[str]) -> None:
+        ids = list(followup_ids)
+        if ids:
+            self.r.zrem(DUE_KEY, *ids)
+
+    def take_sweep_turn(self, seconds: float) -> bool:
+        """True for the one sweeper that may sweep now; the others skip this interval."""
+        return bool(
+            self.r.set(
+                SWEEP_LOCK_KEY, secrets.token_hex(4), nx=True, px=max(1, int(seconds * 1000))
+            )
+        )
+
+    # --- sending ----------------------------------------------------------------------------
+
+    def claim(self, followup_id: str, in_flight_window: float, now: float | None = None) -> Claim:
+        """Decide, atomically, whether this run sends; if so, record the attempt first."""
+        now = time.time() if now is None else now
+        conv_id = conversation_of(followup_id)
+        meta = self.r.hgetall(conv_key(conv_id))
+        phone = meta.get("phone")
+        if not phone:
+            self.forget_due([followup_id])
+            return Claim("missing", followup_id, conv_id, None, None, meta)
+        # Read before claiming, so that between the claim and the REST call nothing can fail.
+        version, stored = self.phone_state(phone)
+        outcome, raw = self._claim(
+            keys=[followups_key(conv_id), DUE_KEY, optout_key(phone), last_key(phone)],
+            args=[
+                followup_id,
+                now,
+                secrets.token_hex(8),
+                in_flight_window,
+                conv_id,
+                now_iso(now),
+                CLOCK_SKEW,
+            ],
+        )
+        followup = json.loads(raw) if raw else None
+        return Claim(outcome, followup_id, conv_id, phone, followup, meta, version, stored)
+
+    def record_sent(
+        self,
+        claim: Claim,
+        *,
+        sid: str | None,
+        twilio_status: str,
+        text: str,
+        key: str,
+        state: dict | None,
+        expected_version: int,
+        now: float | None = None,
+    ) -> str:
+        """The send's result, the conversation's check-in state and the logged text, together.
+
+        `state` None leaves the phone's state alone. Returns ok | conflict (the state changed
+        since it was read: recompute and call again) | lost (another run recorded it) | missing.
+        """
+        now = time.time() if now is None else now
+        conv_id, phone = claim.conversation_id, claim.phone or ""
+        blob = json.dumps({"conv": conv_id, "phone": phone, "state": state}) if state else ""
+        entry = {
+            "at": now_iso(now),
+            "direction": "out",
+            "channel": "sms",
+            "text": text,
+            "key": key,
+            "followup": claim.followup_id,
+        }
+        if not sid:
+            entry["unconfirmed"] = "1"
+        retention = int(self.settings.retention)
+        [outcome] = self._sent(
+            keys=[
+                followups_key(conv_id),
+                DUE_KEY,
+                state_key(phone),
+                log_key(conv_id),
+                sid_index_key(sid) if sid else f"{PREFIX}-",
+            ],
+            args=[
+                claim.followup_id,
+                claim.token or "",
+                sid or "",
+                twilio_status or "",
+                now_iso(now),
+                expected_version if state else -1,
+                blob,
+                int(self.settings.session_ttl),
+                json.dumps(entry),
+                retention,
+                DELIVERY_RANK.get(twilio_status, 0),
+            ],
+        )
+        return outcome
+
+    def record_retry(
+        self,
+        claim: Claim,
+        *,
+        next_try: float,
+        code: int | None,
+        http_status: int | None,
+        now: float | None = None,
+    ) -> str:
+        now = time.time() if now is None else now
+        error = {"code": code, "http_status": http_status, "at": now_iso(now)}
+        [outcome] = self._retry(
+            keys=[followups_key(claim.conversation_id), DUE_KEY],
+            args=[claim.followup_id, claim.token or "", next_try, json.dumps(error)],
+        )
+        return outcome
+
+    def release(self, claim: Claim, now: float | None = None) -> str:
+        """Give the claim back untried (the text could not be built): due again at once."""
+        now = time.time() if now is None else now
+        return self.record_retry(claim, next_try=now, code=None, http_status=None, now=now)
+
+    def record_failure(
+        self,
+        claim: Claim,
+        *,
+        code: int | None,
+        http_status: int | None,
+        opt_out: bool,
+        now: float | None = None,
+    ) -> str:
+        now = time.time() if now is None else now
+        conv_id = claim.conversation_id
+        error = {"code": code, "http_status": http_status, "at": now_iso(now)}
+        event = {
+            "type": "followup_failed",
+            "followup": claim.followup_id,
+            "code": code,
+            "http_status": http_status,
+            "opted_out": opt_out,
+        }
+        entry = {
+            "at": now_iso(now),
+            "direction": "event",
+            "channel": "sms",
+            "text": json.dumps(event),
+        }
+        [outcome] = self._failed(
+            keys=[
+                followups_key(conv_id),
+                DUE_KEY,
+                conv_key(conv_id),
+                log_key(conv_id),
+                optout_key(claim.phone or ""),
+            ],
+            args=[
+                claim.followup_id,
+                claim.token or "",
+                json.dumps(error),
+                now,
+                now_iso(now),
+                "1" if opt_out else "",
+                json.dumps(entry),
+                int(self.settings.retention),
+            ],
+        )
+        return outcome
+
+    # --- delivery status --------------------------------------------------------------------
+
+    def record_delivery(
+        self,
+        followup_id: str | None,
+        sid: str,
+        status: str,
+        error_code: str | None,
+        now: float | None = None,
+    ) -> str:
+        """Twilio's status callback: ok | stale (an older status than the one recorded) |
+        unknown (no follow-up of ours has this sid)."""
+        now = time.time() if now is None else now
+        followup_id = followup_id or self.r.get(sid_index_key(sid))
+        if not followup_id or ":" not in followup_id:
+            return "unknown"
+        [outcome] = self._delivery(
+            keys=[followups_key(conversation_of(followup_id)), sid_index_key(sid)],
+            args=[
+                followup_id,
+                sid,
+                status,
+                DELIVERY_RANK.get(status, 0),
+                error_code or "",
+                now_iso(now),
+                int(self.settings.retention),
+            ],
+        )
+        return outcome

@@ -1,0 +1,35 @@
+"""Every conversation key name (follow-ups' own keys are in followups.py, the staff area's in
+staff.py). Nothing outside hotline/store/ names a key."""
+
+from __future__ import annotations
+
+PREFIX = "hotline:"
+
+
+def state_key(session: str) -> str:
+    return f"{PREFIX}state:{session}"
+
+
+def conv_key(conv_id: str) -> str:
+    return f"{PREFIX}conv:{conv_id}"
+
+
+def log_key(conv_id: str) -> str:
+    return f"{PREFIX}conv:{conv_id}:log"
+
+
+def followups_key(conv_id: str) -> str:
+    return f"{PREFIX}conv:{conv_id}:fu"
+
+
+def last_key(phone: str) -> str:
+    return f"{PREFIX}last:{phone}"
+
+
+def optout_key(phone: str) -> str:
+    return f"{PREFIX}optout:{phone}"
+
+
+INDEX_KEY = f"{PREFIX}index:started"  # conversation id -> started_at, for listing and purge
+DUE_KEY = f"{PREFIX}followups:due"  # follow-up id -> due time (unix seconds)
+WORDING_KEY = f"{PREFIX}wording"  # hash: wording ref -> an outbound text, exactly as sent

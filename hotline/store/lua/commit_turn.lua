@@ -1,0 +1,145 @@
+-- Commit one conversation turn atomically (see hotline/store/turns.py, TurnStore._commit_turn).
+-- Redis 6.2 compatible: no commands newer than 6.2, cjson only. Everything arrives as flat
+-- arguments so that a plain turn decodes no JSON here: this runs once per webhook.
+--
+-- KEYS: 1 state, 2 conv, 3 conv log, 4 conv follow-ups, 5 last conv of phone, 6 opt-out of
+--       phone, 7 index, 8 due follow-ups, 9 old conv, 10 old conv follow-ups, 11 wording table
+-- ARGV: 1 expected version, 2 state json, 3 session ttl, 4 retention, 5 now (unix s),
+--       6 now (unix ms, the log entries' stream id), 7 now (ISO-8601), 8 conv id,
+--       9 expire old conv ('1'), 10 cancel scopes ('current,old'), 11 opt-out action,
+--       12 new follow-ups json ('' = none), 13 check-in answer json ('' = none),
+--       14 compact the log ('1': its first turn, or it has finished),
+--       15 n = number of record fields, 16 .. 15+2n record field name/value pairs,
+--       then per log entry three values: m ('direction|channel|key[|at]'), text, wording ref
+--       ('' = keep the text in the entry); entries are written in this order
+-- Returns 'ok' | 'conflict'
+
+local current = redis.call('GET', KEYS[1])
+local version = 0
+if current then
+  version = tonumber(string.match(current, '^(%d+)|')) or 0
+end
+if version ~= tonumber(ARGV[1]) then return 'conflict' end
+
+local retention = ARGV[4]
+local now = ARGV[5]
+
+local function cancel(fu_key)
+  local all = redis.call('HGETALL', fu_key)
+  for i = 1, #all, 2 do
+    local fu = cjson.decode(all[i + 1])
+    if fu['status'] == 'scheduled' then
+      fu['status'] = 'cancelled'
+      redis.call('HSET', fu_key, all[i], cjson.encode(fu))
+      redis.call('ZREM', KEYS[8], all[i])
+    end
+  end
+end
+
+for scope in string.gmatch(ARGV[10], '[^,]+') do
+  if scope == 'current' then cancel(KEYS[4]) end
+  if scope == 'old' then cancel(KEYS[10]) end
+end
+
+if ARGV[9] == '1' and redis.call('HGET', KEYS[9], 'status') == 'active' then
+  redis.call('HSET', KEYS[9], 'status', 'expired')
+end
+
+redis.call('SET', KEYS[1], (version + 1) .. '|' .. ARGV[2], 'EX', ARGV[3])
+
+local fields_end = 15 + 2 * tonumber(ARGV[15])
+redis.call('HSET', KEYS[2], unpack(ARGV, 16, fields_end))
+redis.call('EXPIRE', KEYS[2], retention)
+redis.call('ZADD', KEYS[7], 'NX', now, ARGV[8])
+redis.call('SET', KEYS[5], ARGV[8], 'EX', retention)
+
+-- The log. An entry's stream id is the turn's own time (ms) and its place in the turn, so the
+-- entry needs no time field; should the stream already hold a later id (another host's clock,
+-- or a follow-up written by Redis's clock), the entry takes Redis's id and names its time.
+-- An outbound text is stored once in the wording table and referred to by a hash of it; a
+-- different text already under that hash (never expected) keeps this one in the entry itself.
+-- Texts sent in reply ride on the entry before them as refs ('t' the text in, 'r' the refs
+-- of the replies out, space separated): one stream entry per turn, not one per message.
+local seq = 0
+local pending = nil
+
+local function flush()
+  if not pending then return end
+  local added = redis.pcall('XADD', KEYS[3], ARGV[6] .. '-' .. seq,
+                            'm', pending.m, 't', pending.t, 'r', pending.r)
+  if type(added) == 'table' and added.err then
+    local m = pending.m
+    if not string.match(m, '^[^|]*|[^|]*|[^|]*|') then m = m .. '|' .. ARGV[7] end
+    redis.call('XADD', KEYS[3], '*', 'm', m, 't', pending.t, 'r', pending.r)
+  end
+  seq = seq + 1
+  pending = nil
+end
+
+for i = fields_end + 1, #ARGV, 3 do
+  local m, text, ref = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  if ref ~= '' then
+    local known = redis.call('HGET', KEYS[11], ref)
+    if not known then
+      redis.call('HSET', KEYS[11], ref, text)
+      text = ''
+    elseif known == text then
+      text = ''
+    else
+      ref = ''
+    end
+  end
+  local kind, rest = string.match(m, '^(%a+)(|.*)$')
+  if ref ~= '' and pending and pending.rest == rest
+      and (pending.kind == 'in' or (pending.kind == 'out' and pending.t == '')) then
+    pending.r = pending.r == '' and ref or (pending.r .. ' ' .. ref)
+  else
+    flush()
+    pending = {m = m, t = text, r = ref, kind = kind, rest = rest}
+  end
+end
+flush()
+if ARGV[14] == '1' then
+  -- Redis 7 gives a new stream node 4 KB up front for the entries to come, and a conversation's
+  -- log never needs that much: rewritten once at its real size (DUMP and RESTORE write a
+  -- node exactly as long as its entries), later entries grow it only as far as they need.
+  -- Once more at the end, for the retention period. (Redis 6.2 allocates exactly anyway.)
+  redis.call('RESTORE', KEYS[3], tonumber(retention) * 1000, redis.call('DUMP', KEYS[3]),
+             'REPLACE')
+else
+  redis.call('EXPIRE', KEYS[3], retention)
+end
+
+if ARGV[12] ~= '' then
+  for _, fu in ipairs(cjson.decode(ARGV[12])) do
+    redis.call('HSET', KEYS[4], fu['id'], cjson.encode(fu))
+    redis.call('ZADD', KEYS[8], fu['due_ts'], fu['id'])
+  end
+  redis.call('EXPIRE', KEYS[4], retention)
+end
+
+if ARGV[13] ~= '' then
+  local answer = cjson.decode(ARGV[13])
+  local all = redis.call('HGETALL', KEYS[4])
+  local best_key, best = nil, nil
+  for i = 1, #all, 2 do
+    local fu = cjson.decode(all[i + 1])
+    if fu['status'] == 'sent' and (best == nil or fu['due_ts'] > best['due_ts']) then
+      best_key, best = all[i], fu
+    end
+  end
+  if best then
+    best['status'] = 'answered'
+    best['reply'] = answer['reply']
+    best['reply_text'] = answer['text']
+    best['answered_at'] = answer['at']
+    redis.call('HSET', KEYS[4], best_key, cjson.encode(best))
+  end
+end
+
+if ARGV[11] == 'set' then
+  redis.call('SET', KEYS[6], now)
+elseif ARGV[11] == 'del' then
+  redis.call('DEL', KEYS[6])
+end
+return 'ok'

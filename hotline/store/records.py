@@ -1,0 +1,114 @@
+"""A conversation's record in the format of interfaces.md, rebuilt from its Redis hash, its log
+stream and its follow-ups.
+
+, because it is kept for the whole retention period (docs/operations.md):
+an entry's stream id is its time, its fields always the same three (so Redis stores their names
+once per stream node), and an outbound text, which is the protocol's wording and so the same for
+thousands of conversations, is stored once in WORDING_KEY under a hash of it. Staff still see
+exactly what was sent: build_record puts the text back.
+"""
+
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from datetime import datetime
+
+from hotline.store.clock import iso_from_ms
+from hotline.store.keys import WORDING_KEY
+from hotline.store.wording import WORDING, wording_refs
+
+
+def log_entries(entry_id: str, entry: Mapping[str, str], texts: Mapping[str, str]) -> list[dict]:
+    """A stream entry as log items {at, direction, channel, text, key}, whichever way it was
+    written: whole fields (follow-ups, outage turns, call events), or commit_turn.lua's compact
+    form, where the refs in "r" are texts sent out after the entry's own."""
+    if "m" not in entry:
+        return [
+            {
+                "at": entry.get("at"),
+                "direction": entry.get("direction"),
+                "channel": entry.get("channel"),
+                "text": entry.get("text", ""),
+                "key": entry.get("key"),
+            }
+        ]
+    direction, channel, key, *rest = entry["m"].split("|", 3)
+    at = rest[0] if rest else iso_from_ms(int(entry_id.partition("-")[0]))
+    refs = (entry.get("r") or "").split()
+    items = []
+    if direction != "out" or entry.get("t") or not refs:
+        items.append(
+            {
+                "at": at,
+                "direction": direction,
+                "channel": channel,
+                "text": entry.get("t", ""),
+                "key": key or None,
+            }
+        )
+    for ref in refs:
+        if ref not in texts:
+            raise LookupError(f"wording {ref} of {entry_id} is not in {WORDING_KEY}")
+        items.append(
+            {"at": at, "direction": "out", "channel": channel, "text": texts[ref], "key": None}
+        )
+    return items
+
+
+def build_record(
+    conv_id: str,
+    meta: dict,
+    log: list,
+    fus: dict,
+    session_ttl: float,
+    texts: Mapping[str, str] | None = None,
+) -> dict:
+    """The interfaces.md record. `texts` holds the wording the log refers to; without it the
+    wording is read through WORDING (from its cache, else from Redis)."""
+    if texts is None:
+        texts = WORDING.texts(wording_refs(log))
+    transcript, events = [], []
+    for entry_id, entry in log:
+        for full in log_entries(entry_id, entry, texts):
+            item = {
+                "at": full["at"],
+                "direction": full["direction"],
+                "text": full["text"],
+                "channel": full["channel"],
+            }
+            (events if item["direction"] == "event" else transcript).append(item)
+    transcript.sort(key=lambda item: item["at"] or "")  # outage turns are written late
+    followups = sorted((json.loads(v) for v in fus.values()), key=lambda f: f.get("due_ts", 0))
+    for fu in followups:
+        fu.pop("due_ts", None)  # bookkeeping of the due index and of delivery order, not record
+        fu.pop("delivery_rank", None)
+    status = meta.get("status", "active")
+    if status == "active" and _silent_for(meta.get("updated_at"), session_ttl):
+        status = "expired"
+    return {
+        "id": conv_id,
+        "phone": meta.get("phone"),
+        "channel": meta.get("channel", "sms"),
+        "language": meta.get("language", "en"),
+        "status": status,
+        "started_at": meta.get("started_at"),
+        "updated_at": meta.get("updated_at"),
+        "disposition": meta.get("disposition") or None,
+        "red_flags": json.loads(meta.get("red_flags") or "[]"),
+        "answers": json.loads(meta.get("answers") or "{}"),
+        "rule": meta.get("rule") or None,
+        "transcript": transcript,
+        "events": events,
+        "followups": followups,
+        "review": json.loads(meta["review"]) if meta.get("review") else None,
+    }
+
+
+def _silent_for(updated_at: str | None, seconds: float) -> bool:
+    if not updated_at:
+        return False
+    then = datetime.fromisoformat(updated_at.replace("Z", "+00:00")).timestamp()
+    return time.time() - then > seconds

@@ -1,0 +1,301 @@
+"""Redis reads and writes for the staff area: accounts, sessions, API tokens, login throttling,
+reviews, the audit stream and the queue.
+
+Conversation keys come from hotline.store (the conversation record is the store's); the staff
+area's own key names are defined here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import redis
+
+from hotline.settings import Settings
+from hotline.store.clock import now_iso
+from hotline.store.keys import INDEX_KEY, PREFIX, conv_key, followups_key, log_key
+from hotline.store.records import build_record
+
+if TYPE_CHECKING:  # the staff area's filter value; the store only reads its scan arguments
+    from hotline.staff.filters import Filters
+
+STAFF_PREFIX = f"{PREFIX}staff:"
+ACCOUNTS_KEY = f"{STAFF_PREFIX}accounts"  # set of staff emails
+AUDIT_KEY = f"{STAFF_PREFIX}audit"  # stream: who did what, when
+
+
+def account_key(email: str) -> str:
+    return f"{STAFF_PREFIX}account:{email}"
+
+
+def session_key(session_id: str) -> str:
+    return f"{STAFF_PREFIX}session:{session_id}"
+
+
+def token_key(token_id: str) -> str:
+    return f"{STAFF_PREFIX}token:{token_id}"
+
+
+def account_tokens_key(email: str) -> str:
+    return f"{STAFF_PREFIX}account:{email}:tokens"
+
+
+def login_key(email: str) -> str:
+    # Hashed: the login form accepts any text, and key names should not grow with it.
+    return f"{STAFF_PREFIX}login:{hashlib.sha256(email.encode()).hexdigest()[:32]}"
+
+
+SCAN_CHUNK = 1000  # conversations per queue_scan.lua call: each call stays a few milliseconds
+RECORD_BATCH = 100  # full records per pipeline when exporting
+LUA_DIR = Path(__file__).with_name("lua")
+ATTENTION = ("emergency", "urgent")
+
+
+@dataclass(frozen=True)
+class Account:
+    email: str
+    role: str
+    password_hash: str
+    created_at: str
+
+
+@dataclass
+class QueueMatches:
+    """Matching conversation ids in queue order: unreviewed emergency, unreviewed urgent, rest;
+    each newest first."""
+
+    emergency: list[str] = field(default_factory=list)
+    urgent: list[str] = field(default_factory=list)
+    others: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.emergency) + len(self.urgent) + len(self.others)
+
+    @property
+    def attention(self) -> int:
+        return len(self.emergency) + len(self.urgent)
+
+    def ordered(self) -> list[str]:
+        return self.emergency + self.urgent + self.others
+
+    def page(self, number: int, per_page: int) -> list[str]:
+        start = (number - 1) * per_page
+        return self.ordered()[start : start + per_page]
+
+
+def review_is_current(record: dict) -> bool:
+    """A review covers the disposition it saw; a level that rose since needs a new look.
+    (The same rule as is_reviewed in lua/queue_scan.lua.)"""
+    review = record.get("review")
+    if not review:
+        return False
+    seen = review.get("disposition") if isinstance(review, dict) else None
+    return seen is None or seen == (record.get("disposition") or "")
+
+
+def needs_review(record: dict) -> bool:
+    return record.get("disposition") in ATTENTION and not review_is_current(record)
+
+
+class StaffRecords:
+    def __init__(self, client: redis.Redis, settings: Settings) -> None:
+        self.r = client
+        self.settings = settings
+        self._scan = client.register_script((LUA_DIR / "queue_scan.lua").read_text())
+        self._review = client.register_script((LUA_DIR / "write_review.lua").read_text())
+
+    # --- accounts ---------------------------------------------------------------------------
+
+    def get_account(self, email: str) -> Account | None:
+        data = self.r.hgetall(account_key(email))
+        if not data:
+            return None
+        return Account(
+            data["email"], data["role"], data["password_hash"], data.get("created_at", "")
+        )
+
+    def save_account(self, account: Account) -> bool:
+        """Create or update; True when the account is new."""
+        pipe = self.r.pipeline(transaction=True)
+        pipe.sadd(ACCOUNTS_KEY, account.email)
+        pipe.hset(
+            account_key(account.email),
+            mapping={
+                "email": account.email,
+                "role": account.role,
+                "password_hash": account.password_hash,
+                "created_at": account.created_at,
+            },
+        )
+        return bool(pipe.execute()[0])
+
+    def list_accounts(self) -> list[Account]:
+        return [
+            a
+            for a in (self.get_account(e) for e in sorted(self.r.smembers(ACCOUNTS_KEY)))
+            if a is not None
+        ]
+
+    # --- sessions (server side: the cookie holds only an id, so logout really ends it) -------
+
+    def create_session(self, session_id: str, email: str, csrf: str, now: float, ttl: int) -> None:
+        pipe = self.r.pipeline(transaction=True)
+        pipe.hset(
+            session_key(session_id),
+            mapping={"email": email, "csrf": csrf, "login_at": repr(now), "seen_at": repr(now)},
+        )
+        pipe.expire(session_key(session_id), ttl)
+        pipe.execute()
+
+    def get_session(self, session_id: str) -> dict | None:
+        return self.r.hgetall(session_key(session_id)) or None
+
+    def touch_session(self, session_id: str, now: float, ttl: int) -> None:
+        pipe = self.r.pipeline(transaction=False)
+        pipe.hset(session_key(session_id), "seen_at", repr(now))
+        pipe.expire(session_key(session_id), ttl)
+        pipe.execute()
+
+    def end_session(self, session_id: str) -> None:
+        self.r.delete(session_key(session_id))
+
+    # --- API tokens (only a digest is stored) ------------------------------------------------
+
+    def save_token(self, token_id: str, email: str, digest: str, created_at: str) -> None:
+        pipe = self.r.pipeline(transaction=True)
+        pipe.hset(
+            token_key(token_id),
+            mapping={"email": email, "digest": digest, "created_at": created_at},
+        )
+        pipe.sadd(account_tokens_key(email), token_id)
+        pipe.execute()
+
+    def get_token(self, token_id: str) -> dict | None:
+        return self.r.hgetall(token_key(token_id)) or None
+
+    def delete_token(self, token_id: str) -> str | None:
+        """Revoke one token; the email it belonged to, or None when there was no such token."""
+        data = self.get_token(token_id)
+        if not data:
+            return None
+        pipe = self.r.pipeline(transaction=True)
+        pipe.delete(token_key(token_id))
+        pipe.srem(account_tokens_key(data["email"]), token_id)
+        pipe.execute()
+        return data["email"]
+
+    def token_ids_of(self, email: str) -> list[str]:
+        return sorted(self.r.smembers(account_tokens_key(email)))
+
+    # --- login throttling ----------------------------------------------------------------------
+
+    def get_login_attempts(self, email: str) -> dict:
+        return self.r.hgetall(login_key(email))
+
+    def save_login_attempts(
+        self, email: str, failures: int, wait_until: float, locked_until: float, ttl: int
+    ) -> None:
+        pipe = self.r.pipeline(transaction=True)
+        pipe.hset(
+            login_key(email),
+            mapping={
+                "failures": failures,
+                "wait_until": repr(wait_until),
+                "locked_until": repr(locked_until),
+            },
+        )
+        pipe.expire(login_key(email), ttl)
+        pipe.execute()
+
+    def clear_login_attempts(self, email: str) -> None:
+        self.r.delete(login_key(email))
+
+    # --- reviews -----------------------------------------------------------------------------
+
+    def write_review(
+        self, conv_id: str, by: str, note: str, disposition: str | None, at: str | None = None
+    ) -> dict | None:
+        """Store {by, at, note, disposition} in the record; None when it no longer exists."""
+        review = {"by": by, "at": at or now_iso(), "note": note, "disposition": disposition}
+        written = self._review(keys=[conv_key(conv_id)], args=[json.dumps(review)])
+        return review if written else None
+
+    # --- audit stream --------------------------------------------------------------------------
+
+    def append_audit(self, entry: dict[str, str], keep_after_ms: int) -> str:
+        # MINID trimming (Redis 6.2) keeps the stream to its retention as it grows.
+        return self.r.xadd(AUDIT_KEY, entry, minid=f"{keep_after_ms}-0", approximate=True)
+
+    def audit_page(self, before: str | None, count: int) -> list[tuple[str, dict]]:
+        high = f"({before}" if before else "+"
+        return self.r.xrevrange(AUDIT_KEY, max=high, min="-", count=count)
+
+    def iter_audit(self, batch: int = 500) -> Iterator[tuple[str, dict]]:
+        low = "-"
+        while True:
+            entries = self.r.xrange(AUDIT_KEY, min=low, max="+", count=batch)
+            yield from entries
+            if len(entries) < batch:
+                return
+            low = f"({entries[-1][0]}"
+
+    def trim_audit(self, keep_after_ms: int) -> int:
+        # Exact, unlike the approximate trim on append: retention must really be applied.
+        return self.r.xtrim(AUDIT_KEY, minid=f"{keep_after_ms}-0", approximate=False)
+
+    # --- the queue -----------------------------------------------------------------------------
+
+    def scan_queue(self, filters: Filters, now: float) -> QueueMatches:
+        """Every matching conversation id, in queue order; filtering runs inside Redis."""
+        low, high = filters.score_range(self.settings.timezone)
+        args = [*filters.scan_args(), now_iso(now - self.settings.session_ttl)]
+        matches = QueueMatches()
+        groups = (matches.emergency, matches.urgent, matches.others)
+        offset = 0
+        while True:
+            ids = self.r.zrevrangebyscore(INDEX_KEY, high, low, start=offset, num=SCAN_CHUNK)
+            if not ids:
+                return matches
+            flat = self._scan(keys=[conv_key(i) for i in ids], args=args)
+            for position, group in zip(flat[::2], flat[1::2], strict=True):
+                groups[int(group)].append(ids[int(position) - 1])
+            if len(ids) < SCAN_CHUNK:
+                return matches
+            offset += len(ids)
+
+    def summaries(self, ids: Iterable[str]) -> list[dict]:
+        """Records without transcripts (for queue rows), in the order of `ids`."""
+        ids = list(ids)
+        pipe = self.r.pipeline(transaction=False)
+        for conv_id in ids:
+            pipe.hgetall(conv_key(conv_id))
+            pipe.hgetall(followups_key(conv_id))
+        replies = pipe.execute()
+        out = []
+        for i, conv_id in enumerate(ids):
+            meta, fus = replies[2 * i], replies[2 * i + 1]
+            if meta:
+                out.append(build_record(conv_id, meta, [], fus, self.settings.session_ttl))
+        return out
+
+    def records(self, ids: Iterable[str]) -> Iterator[dict]:
+        """Whole records (transcripts included), fetched a batch per round trip."""
+        ids = list(ids)
+        for start in range(0, len(ids), RECORD_BATCH):
+            batch = ids[start : start + RECORD_BATCH]
+            pipe = self.r.pipeline(transaction=False)
+            for conv_id in batch:
+                pipe.hgetall(conv_key(conv_id))
+                pipe.xrange(log_key(conv_id))
+                pipe.hgetall(followups_key(conv_id))
+            replies = pipe.execute()
+            for i, conv_id in enumerate(batch):
+                meta, log, fus = replies[3 * i : 3 * i + 3]
+                if meta:
+                    yield build_record(conv_id, meta, log, fus, self.settings.session_ttl)

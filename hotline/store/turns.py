@@ -1,0 +1,329 @@
+"""One turn of a conversation: load, compute, commit atomically; opt-outs and webhook
+idempotency are written in the same commit.
+
+A webhook turn costs two round trips: one MGET for everything the step needs, then one Lua
+script that checks nothing changed meanwhile (a version number, compare-and-set) and writes the
+state, the log and the record together. On a conflict (two texts from one number at once) the
+turn is recomputed on the fresh state, so no answer is lost or doubled.
+
+Idempotency lives in the state itself: it remembers the last few webhook ids (Twilio's
+MessageSid, a call's turn) and the replies they got, so a retried webhook is answered the same
+again, and the compare-and-set makes a retry racing its original lose and replay.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import redis
+
+from hotline.outbound.schedule import followup_due
+from hotline.settings import Settings
+from hotline.store import LUA_DIR
+from hotline.store.clock import iso_from_ms, now_iso
+from hotline.store.keys import (
+    DUE_KEY,
+    INDEX_KEY,
+    WORDING_KEY,
+    conv_key,
+    followups_key,
+    last_key,
+    log_key,
+    optout_key,
+    state_key,
+)
+from hotline.store.wording import WORDING, wording_ref
+
+SEEN_WEBHOOKS = 3  # webhook ids a state remembers: Twilio retries the one it is waiting on
+MAX_TURN_ATTEMPTS = 8
+
+
+def new_conversation_id(ts: float | None = None) -> str:
+    """Sortable by start time, unguessable: c<ms since epoch in hex><random>."""
+    ms = int((ts if ts is not None else time.time()) * 1000)
+    return f"c{ms:011x}{secrets.token_hex(5)}"
+
+
+@dataclass
+class TurnInput:
+    """What the step needs from Redis for one turn."""
+
+    state: dict | None
+    conversation_id: str | None
+    opted_out: bool
+
+
+@dataclass
+class TurnOutput:
+    """What the step produced, to be written atomically."""
+
+    state: dict
+    replies: list[dict]
+    effects: list[dict]
+    inbound_text: str | None = None
+    extra_log: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class TurnResult:
+    conversation_id: str
+    replies: list[dict]
+    effects: list[dict]
+    duplicate: bool = False
+    followup_ids: list[tuple[str, float]] = field(default_factory=list)
+    committed: bool = True
+
+
+
+class TurnStore:
+    """The turn half of the conversation store (conversations.Store adds reading back)."""
+
+    def __init__(self, client: redis.Redis, settings: Settings) -> None:
+        self.r = client
+        self.settings = settings
+        self._commit = client.register_script((LUA_DIR / "commit_turn.lua").read_text())
+        WORDING.attach(client)
+
+    # --- one turn ---------------------------------------------------------------------------
+
+    def run_turn(
+        self,
+        session: str,
+        phone: str,
+        channel: str,
+        dedupe_id: str | None,
+        compute: Callable[[TurnInput], TurnOutput | None],
+    ) -> TurnResult:
+        """Load, compute, commit; recompute on a concurrent change; replay a duplicate.
+
+        `compute` may return None to commit nothing (one round trip instead of two)."""
+        for _ in range(MAX_TURN_ATTEMPTS):
+            raw_state, last_conv, opted = self.r.mget(
+                state_key(session), last_key(phone), optout_key(phone)
+            )
+            version, stored = _decode_state(raw_state)
+            seen = stored.get("seen", []) if stored else []
+            replay = next((s for s in seen if dedupe_id and s[0] == dedupe_id), None)
+            if replay is not None:
+                return self._replayed(replay)
+            conv_id = stored.get("conv") if stored else None
+            output = compute(
+                TurnInput(stored.get("state") if stored else None, conv_id, bool(opted))
+            )
+            if output is None:  # the caller decided, from the state, that nothing changes
+                return TurnResult(conv_id or "", [], [], committed=False)
+            result = self._commit_turn(
+                session,
+                phone,
+                channel,
+                dedupe_id,
+                version,
+                conv_id,
+                last_conv,
+                output,
+                bool(opted),
+                seen,
+            )
+            if result is not None:
+                return result
+        raise RuntimeError("conversation state kept changing under this turn")
+
+    def _replayed(self, seen: list) -> TurnResult:
+        _, conv_id, replies = seen
+        texts = WORDING.texts((ref for _, ref in replies), self.r)
+        return TurnResult(
+            conv_id, [{"key": key, "text": texts[ref]} for key, ref in replies], [], duplicate=True
+        )
+
+    def _commit_turn(
+        self,
+        session: str,
+        phone: str,
+        channel: str,
+        dedupe_id: str | None,
+        version: int,
+        conv_id: str | None,
+        last_conv: str | None,
+        out: TurnOutput,
+        opted_out: bool,
+        seen: list,
+    ) -> TurnResult | None:
+        now = time.time()
+        now_ms = int(now * 1000)
+        at = iso_from_ms(now_ms)
+        types = [e["type"] for e in out.effects]
+        old_conv = conv_id or last_conv
+        starting = conv_id is None or "new_conversation" in types
+        if starting:
+            conv_id = new_conversation_id(now)
+        fields = self._record_fields(phone, channel, out, at, starting, opted_out)
+        followups, plan_ids = self._plan_followups(conv_id, out.effects, now)
+        refs = [wording_ref(reply["text"]) for reply in out.replies]
+        if dedupe_id:
+            turn = [
+                dedupe_id,
+                conv_id,
+                [[r["key"], ref] for r, ref in zip(out.replies, refs, strict=True)],
+            ]
+            seen = [*seen[-(SEEN_WEBHOOKS - 1) :], turn]
+        stored = {"conv": conv_id, "phone": phone, "state": out.state}
+        if seen:
+            stored["seen"] = seen
+        args = [
+            version,
+            _compact_json(stored),
+            int(self.settings.session_ttl),
+            int(self.settings.retention),
+            now,
+            now_ms,
+            at,
+            conv_id,
+            "1" if starting and old_conv and old_conv != conv_id else "",
+            _cancel_scope(types, starting),
+            _optout_action(types),
+            json.dumps(followups) if followups else "",
+            _checkin_answer(out, at),
+            "1" if starting or _settled(types) else "",
+            len(fields),
+        ]
+        for name, value in fields.items():
+            args += [name, value]
+        args += _log_args(out, channel, at, refs)
+        keys = [
+            state_key(session),
+            conv_key(conv_id),
+            log_key(conv_id),
+            followups_key(conv_id),
+            last_key(phone),
+            optout_key(phone),
+            INDEX_KEY,
+            DUE_KEY,
+            conv_key(old_conv or conv_id),
+            followups_key(old_conv or conv_id),
+            WORDING_KEY,
+        ]
+        if self._commit(keys=keys, args=args) == "conflict":
+            return None
+        return TurnResult(conv_id, out.replies, out.effects, followup_ids=plan_ids)
+
+    def _record_fields(
+        self, phone: str, channel: str, out: TurnOutput, at: str, starting: bool, opted_out: bool
+    ) -> dict[str, str]:
+        state = out.state
+        fields = {
+            "phone": phone,
+            "language": state.get("lang", "en"),
+            "updated_at": at,
+            "red_flags": json.dumps(state.get("red_flags", [])),
+            "answers": json.dumps(state.get("answers", {})),
+            "disposition": state.get("disposition") or "",
+            "rule": state.get("rule") or "",
+            "status": _status(state, out.effects, opted_out),
+        }
+        if starting:
+            fields.update(started_at=at, channel=channel)
+        return fields
+
+    def _plan_followups(
+        self, conv_id: str, effects: Iterable[dict], now: float
+    ) -> tuple[list[dict], list[tuple[str, float]]]:
+        planned, ids = [], []
+        for effect in effects:
+            if effect["type"] != "schedule_followup":
+                continue
+            due = followup_due(
+                effect["disposition"], datetime.fromtimestamp(now, UTC), self.settings
+            )
+            if due is None:
+                continue
+            fid = f"{conv_id}:{secrets.token_hex(4)}"
+            planned.append(
+                {
+                    "id": fid,
+                    "disposition": effect["disposition"],
+                    "due_at": now_iso(due.timestamp()),
+                    "due_ts": due.timestamp(),
+                    "sent_at": None,
+                    "status": "scheduled",
+                    "reply": None,
+                }
+            )
+            ids.append((fid, due.timestamp()))
+        return planned, ids
+
+
+def _decode_state(raw: str | None) -> tuple[int, dict | None]:
+    if not raw:
+        return 0, None
+    version, _, body = raw.partition("|")
+    return int(version), json.loads(body)
+
+
+def _status(state: dict, effects: Iterable[dict], opted_out: bool) -> str:
+    types = {e["type"] for e in effects}
+    if "opt_out" in types or (opted_out and "opt_in" not in types):
+        return "opted_out"
+    finished = state.get("disposition") and state.get("phase") in ("finished", "checkin")
+    if finished:
+        return "completed"
+    return "expired" if "hung_up" in types else "active"  # a call that ended mid-questions
+
+
+def _optout_action(types: list[str]) -> str:
+    if "opt_out" in types:
+        return "set"
+    return "del" if "opt_in" in types else ""
+
+
+def _cancel_scope(types: list[str], starting: bool) -> str:
+    """Which follow-ups to cancel: STOP cancels this conversation's, a new one the old one's."""
+    scopes = []
+    if "opt_out" in types or ("cancel_followups" in types and not starting):
+        scopes.append("current")
+    if starting:
+        scopes.append("old")
+    return ",".join(scopes)
+
+
+def _checkin_answer(out: TurnOutput, at: str) -> str:
+    for effect in out.effects:
+        if effect["type"] == "checkin_answered":
+            return json.dumps({"reply": effect["reply"], "text": out.inbound_text or "", "at": at})
+    return ""
+
+
+def _settled(types: list[str]) -> bool:
+    """The conversation has had its say: its log is rewritten at its real size once more."""
+    return "finished" in types or "opt_out" in types
+
+
+def _compact_json(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+LOGGED_EFFECTS = ("finished", "opt_out", "opt_in", "alert_staff")
+
+
+def _log_args(out: TurnOutput, channel: str, at: str, refs: list[str]) -> list[str]:
+    """The turn's log entries for commit_turn.lua: (m, text, wording ref) each, where m is
+    "direction|channel|key", with "|at" added when the entry is not of the turn's own time.
+    (An outbound text's message key is left out: the text itself is what staff read.)"""
+    args = []
+    if out.inbound_text is not None:
+        args += [f"in|{channel}|", out.inbound_text, ""]
+    for reply, ref in zip(out.replies, refs, strict=True):
+        args += [f"out|{channel}|", reply["text"], ref]
+    for effect in out.effects:
+        if effect["type"] in LOGGED_EFFECTS:
+            args += [f"event|{channel}|", json.dumps(effect), ""]
+    for entry in out.extra_log:
+        m = f"{entry['direction']}|{entry.get('channel', channel)}|{entry.get('key', '')}"
+        if entry.get("at") and entry["at"] != at:
+            m += f"|{entry['at']}"
+        args += [m, entry.get("text", ""), ""]
+    return args

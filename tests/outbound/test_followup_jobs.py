@@ -1,0 +1,241 @@
+"""The send job and the sweeper, run in this process against the real Redis and the REST
+stand-in: the cases that need no worker process (tests/test_followups_e2e.py has those)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from rq.job import Job
+
+from hotline.dev.redis_provision import free_port
+from hotline.outbound import followup_jobs, followups
+from hotline.store.followups import FollowupStore
+from hotline.store.keys import DUE_KEY, conv_key, followups_key, last_key, state_key
+from tests.support.followups import followup, followup_app, followup_env, plan_followup, text
+from tests.support.webhooks import new_phone
+
+
+@pytest.fixture
+def make_app(make_env, twilio_api):
+    return lambda **overrides: followup_app(followup_env(make_env, twilio_api, **overrides))
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def svc(app):
+    hotline = app.extensions["hotline"]
+    return followup_jobs.make_services(hotline.settings, hotline)
+
+
+def due_score(app, fid: str) -> float | None:
+    return app.extensions["hotline"].redis.zscore(DUE_KEY, fid)
+
+
+def test_sends_and_enters_the_checkin_with_a_version_bump(app, svc, twilio_api):
+    phone = new_phone()
+    fid = plan_followup(app, phone, "urgent")
+    version, _ = svc.followups.phone_state(phone)
+
+    assert followup_jobs.deliver(svc, fid) == "sent"
+
+    [message] = twilio_api.messages
+    assert message.body == text(app, "checkin.urgent")
+    new_version, stored = svc.followups.phone_state(phone)
+    assert new_version == version + 1
+    assert stored["state"]["phase"] == "checkin" and stored["state"]["checkin_for"] == "urgent"
+    ttl = app.extensions["hotline"].redis.ttl(state_key(phone))
+    assert 0 < ttl <= app.extensions["hotline"].settings.session_ttl
+    assert due_score(app, fid) is None
+    assert followup_jobs.deliver(svc, fid) == "done"
+    assert len(twilio_api.attempts) == 1
+
+
+def test_a_copy_that_runs_before_the_due_time_sends_nothing(make_app, twilio_api):
+    app = make_app(HOTLINE_FOLLOWUP_SELF_CARE="1h")
+    hotline = app.extensions["hotline"]
+    fid = plan_followup(app, new_phone())
+    svc = followup_jobs.make_services(hotline.settings, hotline)
+    assert followup_jobs.deliver(svc, fid) == "early"
+    assert twilio_api.attempts == [] and followup(app, fid)["status"] == "scheduled"
+
+
+def test_a_second_run_leaves_a_send_in_flight_alone(app, svc, twilio_api):
+    fid = plan_followup(app, new_phone())
+    claim = svc.followups.claim(fid, followup_jobs.in_flight_window())
+    assert claim.outcome == "claimed"
+
+    assert followup_jobs.deliver(svc, fid) == "in_flight"
+
+    assert twilio_api.attempts == []
+    # The sweeper looks again only once the attempt can no longer be in flight.
+    assert due_score(app, fid) == pytest.approx(
+        claim.followup["attempt"]["at"] + followup_jobs.in_flight_window()
+    )
+
+
+def test_a_timeout_is_settled_as_sent_unconfirmed_never_resent(app, twilio_api, monkeypatch):
+    monkeypatch.setattr(followup_jobs, "SEND_TIMEOUT", 0.3)
+    hotline = app.extensions["hotline"]
+    svc = followup_jobs.make_services(hotline.settings, hotline)
+    phone = new_phone()
+    fid = plan_followup(app, phone)
+    twilio_api.delay(1.0)  # answers after our timeout: Twilio took it, we never heard
+
+    assert followup_jobs.deliver(svc, fid) == "unknown"
+    assert followup(app, fid)["attempt"]
+    twilio_api.wait_for(1)
+
+    later = time.time() + followup_jobs.in_flight_window() + 1
+    assert followup_jobs.deliver(svc, fid, now=later) == "unconfirmed"
+    fu = followup(app, fid)
+    assert fu["status"] == "sent" and fu["confirmed"] is False and "attempt" not in fu
+    assert len(twilio_api.attempts) == 1
+    assert svc.followups.phone_state(phone)[1]["state"]["phase"] == "checkin"
+
+
+def test_a_refused_connection_proves_nothing_went_out_and_is_retried(make_app, twilio_api):
+    app = make_app(TWILIO_API_BASE_URL=f"http://127.0.0.1:{free_port()}")
+    hotline = app.extensions["hotline"]
+    svc = followup_jobs.make_services(hotline.settings, hotline)
+    fid = plan_followup(app, new_phone())
+
+    with pytest.raises(followup_jobs.RetryLater):
+        followup_jobs.deliver(svc, fid)
+
+    fu = followup(app, fid)
+    assert fu["status"] == "scheduled" and "attempt" not in fu
+    assert fu["last_error"]["http_status"] is None
+    assert due_score(app, fid) > time.time()  # the backoff, for the sweeper too
+
+
+def test_a_claim_whose_text_cannot_be_built_is_given_back_untried(app, svc, twilio_api):
+    phone = new_phone()
+    fid = plan_followup(app, phone)
+    redis = app.extensions["hotline"].redis
+    version, stored = svc.followups.phone_state(phone)
+    stored["state"]["disposition"] = "no-such-level"  # no check-in wording for it
+    redis.set(state_key(phone), f"{version}|{json.dumps(stored)}")
+
+    with pytest.raises(KeyError):
+        followup_jobs.deliver(svc, fid)
+
+    fu = followup(app, fid)
+    assert fu["status"] == "scheduled" and "attempt" not in fu
+    assert twilio_api.attempts == []
+
+
+def test_retries_run_out_and_the_followup_fails(app, svc, twilio_api):
+    fid = plan_followup(app, new_phone())
+    twilio_api.fail_next(followup_jobs.max_send_attempts(), status=503)
+    for _ in range(followup_jobs.max_send_attempts() - 1):
+        with pytest.raises(followup_jobs.RetryLater):
+            followup_jobs.deliver(svc, fid)
+
+    assert followup_jobs.deliver(svc, fid) == "failed"
+
+    fu = followup(app, fid)
+    assert fu["status"] == "failed" and fu["error_code"] == 20503
+    assert fu["attempts"] == followup_jobs.max_send_attempts()
+    assert due_score(app, fid) is None
+    assert twilio_api.messages == []
+
+
+def test_a_text_arriving_mid_send_is_kept_and_the_checkin_still_begins(
+    app, svc, twilio, twilio_api
+):
+    phone = new_phone()
+    fid = plan_followup(app, phone)
+    real_phone_state = svc.followups.phone_state
+    calls = []
+
+    def phone_state_with_a_text_in_between(number):
+        read = real_phone_state(number)
+        calls.append(number)
+        if len(calls) == 1:  # read before the send; the person texts before it is recorded
+            assert twilio.sms(phone, "thanks").status == 200
+        return read
+
+    svc.followups.phone_state = phone_state_with_a_text_in_between
+    assert followup_jobs.deliver(svc, fid) == "sent"
+
+    assert len(calls) == 2  # the recording was recomputed on the newer state
+    version, stored = real_phone_state(phone)
+    assert stored["state"]["phase"] == "checkin"
+    store = app.extensions["hotline"].store
+    texts = [t["text"] for t in store.get_record(stored["conv"])["transcript"]]
+    assert texts[-1] == text(app, "checkin.self_care") and "thanks" in texts
+    assert version == 3  # the finished turn, the "thanks" turn, the check-in
+
+
+def test_a_newer_conversation_supersedes_the_followup(app, svc, twilio_api):
+    phone = new_phone()
+    fid = plan_followup(app, phone)
+    app.extensions["hotline"].redis.set(last_key(phone), "c0000000000000other")
+
+    assert followup_jobs.deliver(svc, fid) == "superseded"
+
+    fu = followup(app, fid)
+    assert fu["status"] == "cancelled" and fu["reason"] == "newer_conversation"
+    assert twilio_api.attempts == [] and due_score(app, fid) is None
+
+
+def test_a_purged_conversation_is_dropped_from_the_due_index(app, svc, twilio_api):
+    fid = plan_followup(app, new_phone())
+    app.extensions["hotline"].redis.delete(conv_key(fid.rsplit(":", 1)[0]))
+    assert followup_jobs.deliver(svc, fid) == "missing"
+    assert due_score(app, fid) is None and twilio_api.attempts == []
+
+
+def test_no_status_callback_without_a_public_url(make_app, twilio_api):
+    app = make_app(HOTLINE_PUBLIC_URL="")
+    hotline = app.extensions["hotline"]
+    fid = plan_followup(app, new_phone())
+    assert (
+        followup_jobs.deliver(followup_jobs.make_services(hotline.settings, hotline), fid) == "sent"
+    )
+    assert twilio_api.messages[0].status_callback is None
+
+
+# --- the sweeper ----------------------------------------------------------------------------
+
+
+def test_the_sweeper_enqueues_overdue_followups_once(app, twilio_api):
+    hotline = app.extensions["hotline"]
+    fids = [plan_followup(app, new_phone()) for _ in range(3)]
+    later = time.time() + 100
+
+    assert followups.sweep(hotline, grace=30, now=time.time()) == 0  # none overdue by 30 s
+    assert followups.sweep(hotline, grace=30, now=later) == 3
+    assert followups.sweep(hotline, grace=30, now=later) == 0  # their copies wait in the queue
+
+    q = followups.queue(hotline.rq_redis)
+    assert sorted(q.get_job_ids()) == sorted(followups.sweep_job_id(f) for f in fids)
+    job = Job.fetch(followups.sweep_job_id(fids[0]), connection=hotline.rq_redis)
+    assert job.func_name == followups.JOB_FUNC and job.args == (fids[0],)
+    assert job.retries_left == len(followup_jobs.RETRY_BACKOFF)
+
+
+def test_the_sweeper_forgets_settled_followups(app, svc, twilio_api):
+    hotline = app.extensions["hotline"]
+    sent, purged = plan_followup(app, new_phone()), plan_followup(app, new_phone())
+    assert followup_jobs.deliver(svc, sent) == "sent"
+    hotline.redis.zadd(DUE_KEY, {sent: 1})  # a leftover entry
+    conv = purged.rsplit(":", 1)[0]
+    hotline.redis.delete(conv_key(conv), followups_key(conv))
+
+    assert followups.sweep(hotline, grace=30, now=time.time() + 100) == 0
+
+    assert hotline.redis.zcard(DUE_KEY) == 0
+
+
+def test_one_sweeper_per_interval(app):
+    hotline = app.extensions["hotline"]
+    store = FollowupStore(hotline.redis, hotline.settings)
+    assert store.take_sweep_turn(5) is True
+    assert store.take_sweep_turn(5) is False
