@@ -31,12 +31,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hotline import followups  # noqa: E402
-from hotline.followup_store import FollowupStore  # noqa: E402
-from hotline.redis_provision import provision_redis  # noqa: E402
+from hotline.dev.redis_provision import provision_redis  # noqa: E402
+from hotline.outbound import followups  # noqa: E402
 from hotline.services import build_hotline  # noqa: E402
 from hotline.settings import Settings  # noqa: E402
-from hotline.store import TurnOutput  # noqa: E402
+from hotline.store.followups import FollowupStore  # noqa: E402
+from hotline.store.turns import TurnOutput  # noqa: E402
 from hotline.triage.conversation import FINISHED, new_state  # noqa: E402
 from tests.support.twilio_api import FakeTwilioAPI  # noqa: E402
 

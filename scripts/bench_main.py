@@ -44,7 +44,7 @@ from bench_traffic import (  # noqa: E402
     phone,
 )
 
-from hotline.redis_provision import free_port, provision_redis  # noqa: E402
+from hotline.dev.redis_provision import free_port, provision_redis  # noqa: E402
 
 CONNECTIONS = 32
 TARGET_RATIO, TARGET_P99_MS, TARGET_ROUND_TRIPS, TARGET_KEPT_BYTES = 0.75, 25.0, 2, 4096
