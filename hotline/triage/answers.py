@@ -1,29 +1,20 @@
 """Understanding replies: yes/no, how long, and follow-up check-ins, in English and Spanish.
 
 The words are data (prompts/<lang>/understanding.toml); this module holds only the reading
-rules. Replies are read in the chat's language first and then the other one, because people
-mix them. When a reply could mean two things the answer is "unclear" (or None), never a guess:
-the conversation asks again rather than act on a misreading.
+rules. A message is read once (reading.py: tokens, red-flag phrases, durations, doubt) and every
+function here accepts that Reading or the text. Replies are read in the chat's language first
+and then the other one, because people mix them. When a reply could mean two things the answer
+is "unclear" (or None), never a guess: the conversation asks again rather than act on a
+misreading.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from datetime import datetime
 
-from hotline.triage.lexicon import (
-    Duration,
-    Lexicon,
-    Match,
-    PhraseSet,
-    analyse,
-    fold_repeats,
-    lexicons_for,
-    longest_at,
-)
-from hotline.triage.redflags import NegationRules, negation_rules
+from hotline.triage.lexicon import Lexicon, Match, PhraseSet, longest_at
+from hotline.triage.reading import DurationFound, NegationRules, Reading, read
 
 __all__ = [
     "BETTER",
@@ -32,6 +23,7 @@ __all__ = [
     "UNCLEAR",
     "WORSE",
     "YES",
+    "choose_duration",
     "parse_checkin",
     "parse_duration_hours",
     "parse_yes_no",
@@ -42,34 +34,34 @@ YES, NO, UNCLEAR = "yes", "no", "unclear"
 BETTER, SAME, WORSE = "better", "same", "worse"
 
 _FILLER = "filler"
-_NUMBER = re.compile(r"\d+(?:[.,/]\d+)?")
-_MAX_AMOUNT = 10_000.0
-_MAX_FILLERS = 2
-_MAX_NUMBERS = 4
+_STATEMENT = "statement"
+
+
+def _reading(text: str | Reading, lang: str) -> Reading:
+    return text if isinstance(text, Reading) else read(text, lang)
 
 
 # ---------------------------------------------------------------------------- yes / no
 
 
-def parse_yes_no(text: str, lang: str = "en") -> str:
+def parse_yes_no(text: str | Reading, lang: str = "en") -> str:
     """Read a reply to a yes/no question as "yes", "no" or "unclear"."""
-    lexicons = lexicons_for(lang)
-    words = analyse(text, lexicons)
-    keyed = _keypad(words, [lex.yes_no_keypad for lex in lexicons])
+    reading = _reading(text, lang)
+    lexicons = reading.lexicons
+    keyed = _keypad(reading.tokens, [lex.yes_no_keypad for lex in lexicons])
     if keyed:
         return keyed
-    tokens = [fold_repeats(word) for word in words]
+    tokens = list(reading.folded)
     if any(_contains(lex.unclear, tokens) for lex in lexicons):
         return UNCLEAR
     breaks = frozenset().union(*(lex.yes_no_breaks for lex in lexicons))
     return _answer(_clauses(tokens, breaks), lexicons)
 
 
-def says_unsure(text: str, lang: str = "en") -> bool:
-    """The reply says they don't know ("not sure", "no sé"): no point asking again."""
-    lexicons = lexicons_for(lang)
-    tokens = [fold_repeats(word) for word in analyse(text, lexicons)]
-    return any(_contains(lex.unclear, tokens) for lex in lexicons)
+def says_unsure(text: str | Reading, lang: str = "en") -> bool:
+    """The reply says they don't know or only hedges ("not sure", "creo que sí", "maybe?",
+    "yes?"): an unknown answer, which never lowers a level."""
+    return _reading(text, lang).unsure
 
 
 def _answer(clauses: list[list[str]], lexicons: Sequence[Lexicon]) -> str:
@@ -89,7 +81,7 @@ def _answer(clauses: list[list[str]], lexicons: Sequence[Lexicon]) -> str:
 
 def _opening_signals(clause: list[str], lexicons: Sequence[Lexicon]) -> tuple[list[str], bool]:
     """Yes/no words opening a clause, and whether the clause says nothing else."""
-    regular = [lex.yes_no for lex in lexicons]
+    regular = [lex.yes_no for lex in lexicons] + [lex.yes_no_statements for lex in lexicons]
     signals, pure = _read_opening(clause, regular)
     if pure:
         return signals, True
@@ -103,6 +95,8 @@ def _read_opening(clause: list[str], vocabularies: Sequence[PhraseSet]) -> tuple
     i = 0
     while i < len(clause):
         match = longest_at(vocabularies, clause, i)
+        if match is not None and match.value == _STATEMENT:
+            break  # "no puedo caminar": a statement to read for what it says, not the answer no
         if match is not None:
             if match.value != _FILLER:
                 signals.append(match.value)
@@ -127,152 +121,39 @@ def _clauses(tokens: list[str], breaks: frozenset[str]) -> list[list[str]]:
 # ---------------------------------------------------------------------------- duration
 
 
-def parse_duration_hours(text: str, lang: str = "en") -> float | None:
-    """Hours in "20 minutes", "since yesterday", "hace dos días"...; None if no duration is said."""
-    lexicons = lexicons_for(lang)
-    tokens = analyse(text, lexicons)
-    durations = [lex.duration for lex in lexicons]
-    i = 0
-    while i < len(tokens):
-        # "every day for a week": "every day" says how often, not how long.
-        not_duration = longest_at([d.not_durations for d in durations], tokens, i)
-        if not_duration is not None:
-            i = not_duration.end
-            continue
-        reading = _reading_at(tokens, i, durations)
-        if reading is not None:
-            return reading.hours
-        i += 1
-    return None
+def parse_duration_hours(
+    text: str | Reading, lang: str = "en", now: datetime | None = None
+) -> float | None:
+    """Hours in "20 minutes", "since yesterday", "hace dos días"...; None if no duration is said.
+
+    `now` (in the hotline's time zone) dates a weekday: "since tuesday" is the last Tuesday
+    before today. Without it a weekday counts as the file's weekday_hours.
+    """
+    return choose_duration(_reading(text, lang).durations, now)
 
 
-@dataclass(frozen=True, slots=True)
-class _Reading:
-    end: int
-    hours: float
-    unit_seconds: float | None = None  # set when read as a number of units
-
-
-def _reading_at(tokens: list[str], i: int, durations: Sequence[Duration]) -> _Reading | None:
-    # The longest reading at this place wins; on a tie the fixed expression ("a few minutes")
-    # beats the counted one.
-    readings = []
-    expression = longest_at([d.expressions for d in durations], tokens, i)
-    if expression is not None:
-        readings.append(_Reading(expression.end, float(expression.value)))
-    counted = _counted_units(tokens, i, durations)
-    if counted is not None:
-        readings.append(counted)
-    weekday = next((d.weekday_hours for d in durations if tokens[i] in d.weekdays), None)
-    if weekday is not None:
-        readings.append(_Reading(i + 1, weekday))
-    if not readings:
+def choose_duration(found: Sequence[DurationFound], now: datetime | None = None) -> float | None:
+    """Of several readings ("ever since my nap 3 days ago"), the one that says how long the
+    numbness has lasted wins; between plausible ones, the longer: a long duration never leads
+    to self-care, so the longer reading is the safe one."""
+    if not found:
         return None
-    return _with_smaller_units(tokens, max(readings, key=lambda r: r.end), durations)
+    lasting = [d for d in found if d.lasting] or list(found)
+    return max(_hours(d, now) for d in lasting)
 
 
-def _with_smaller_units(
-    tokens: list[str], reading: _Reading, durations: Sequence[Duration]
-) -> _Reading:
-    """Add "30 min" to "1 hr 30 min" and "3 hours" to "2 days and 3 hours"."""
-    if reading.unit_seconds is None:
-        return reading
-    j = reading.end
-    if j < len(tokens) and any(tokens[j] in d.joiners for d in durations):
-        j += 1
-    more = _counted_units(tokens, j, durations) if j < len(tokens) else None
-    if more is None or more.unit_seconds is None or more.unit_seconds >= reading.unit_seconds:
-        return reading
-    more = _with_smaller_units(tokens, more, durations)
-    return _Reading(more.end, reading.hours + more.hours, reading.unit_seconds)
-
-
-def _counted_units(tokens: list[str], i: int, durations: Sequence[Duration]) -> _Reading | None:
-    """Read "2 days", "a couple of weeks", "hora y media", or a bare "days"."""
-    quantity = _quantity(tokens, i, durations)
-    j, amount = quantity if quantity else (i, None)
-    half = _half_at(tokens, j, durations) if quantity else None
-    if half is not None:
-        amount, j = amount + 0.5, half.end
-    fillers = frozenset().union(*(d.unit_fillers for d in durations))
-    skipped = 0
-    while quantity and j < len(tokens) and tokens[j] in fillers and skipped < _MAX_FILLERS:
-        j, skipped = j + 1, skipped + 1
-    unit = longest_at([d.units for d in durations], tokens, j) if j < len(tokens) else None
-    if unit is None or (quantity is None and i > 0 and _NUMBER.fullmatch(tokens[i - 1])):
-        return None  # a number we could not read ("999...9 days") is not "days"
-    seconds, plural = unit.value
-    if amount is None:
-        amount = durations[0].bare_plural_count if plural else 1.0
-    end = unit.end
-    trailing_half = None if half else _half_at(tokens, end, durations)
-    if trailing_half is not None:
-        amount, end = amount + 0.5, trailing_half.end
-    return _Reading(end, amount * seconds / 3600, seconds)
-
-
-def _quantity(tokens: list[str], i: int, durations: Sequence[Duration]) -> tuple[int, float] | None:
-    """A number or a run of them ("2 or 3", "unos 10", "1 1/2"), and where it ends."""
-    range_words = frozenset().union(*(d.range_words for d in durations))
-    values: list[float] = []
-    j = i
-    while j < len(tokens) and len(values) < _MAX_NUMBERS:
-        found = _number_at(tokens, j, durations)
-        if found is None:
-            break
-        j, value = found
-        values.append(value)
-        if (
-            j + 1 < len(tokens)
-            and tokens[j] in range_words
-            and _number_at(tokens, j + 1, durations)
-        ):
-            j += 1
-    if not values:
-        return None
-    return j, _combined(values)
-
-
-def _combined(values: list[float]) -> float:
-    # "1 1/2" adds up; otherwise the numbers are a range or an approximation ("unos 10"), and
-    # the larger is the safer reading: a long duration never leads to self-care.
-    if len(values) == 2 and values[0] >= 1 and values[0].is_integer() and 0 < values[1] < 1:
-        return values[0] + values[1]
-    return max(values)
-
-
-def _number_at(
-    tokens: list[str], j: int, durations: Sequence[Duration]
-) -> tuple[int, float] | None:
-    if _NUMBER.fullmatch(tokens[j]):
-        value = _digits_value(tokens[j])
-        return None if value is None else (j + 1, value)
-    match = longest_at([d.numbers for d in durations], tokens, j)
-    return None if match is None else (match.end, float(match.value))
-
-
-def _digits_value(token: str) -> float | None:
-    try:
-        if "/" in token:
-            top, bottom = token.split("/")
-            value = float(top) / float(bottom)
-        else:
-            value = float(token.replace(",", "."))
-    except (ValueError, ZeroDivisionError):
-        return None
-    return value if math.isfinite(value) and 0 <= value <= _MAX_AMOUNT else None
-
-
-def _half_at(tokens: list[str], j: int, durations: Sequence[Duration]) -> Match | None:
-    if j >= len(tokens):
-        return None
-    return longest_at([d.half_suffixes for d in durations], tokens, j)
+def _hours(found: DurationFound, now: datetime | None) -> float:
+    if found.weekday is None or now is None:
+        return found.hours
+    days_back = (now.weekday() - found.weekday) % 7 or 7  # the last one before today
+    # From the start of that day: the longer of the readings "since tuesday" allows.
+    return days_back * 24 + now.hour + now.minute / 60
 
 
 # ---------------------------------------------------------------------------- check-in
 
 
-def parse_checkin(text: str, lang: str = "en") -> str | None:
+def parse_checkin(text: str | Reading, lang: str = "en") -> str | None:
     """Read a follow-up reply as "better", "same" or "worse"; None when it says none of them.
 
     A reply naming several (for example "better but still numb") gets the most cautious one:
@@ -280,12 +161,12 @@ def parse_checkin(text: str, lang: str = "en") -> str | None:
     as "same": it rules out one end without saying the other, and "same" moves a self-care
     case to a doctor's visit, the safer of the two remaining readings.
     """
-    lexicons = lexicons_for(lang)
-    tokens = analyse(text, lexicons)
+    reading = _reading(text, lang)
+    lexicons, tokens = reading.lexicons, list(reading.tokens)
     keyed = _keypad(tokens, [lex.checkin_keypad for lex in lexicons])
     if keyed:
         return keyed
-    rules = negation_rules(lexicons)
+    rules = reading.negation
     vocabularies = [lex.checkin for lex in lexicons]
     found = set()
     i = 0
@@ -308,7 +189,7 @@ def _checkin_meaning(match: Match, tokens: list[str], rules: NegationRules) -> s
 # ---------------------------------------------------------------------------- shared
 
 
-def _keypad(tokens: list[str], pads: Sequence[Mapping[str, str]]) -> str | None:
+def _keypad(tokens: Sequence[str], pads: Sequence[Mapping[str, str]]) -> str | None:
     """The meaning of a reply that is nothing but one keypad digit ("1", "2.")."""
     words = [token for token in tokens if _is_word(token)]
     if len(words) != 1:

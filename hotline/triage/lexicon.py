@@ -11,6 +11,10 @@ Phrase syntax (the TOML files repeat it for their editors): words separated by s
 `a|b` either word; `word*` any word starting with `word` (at least 3 letters); `word?` the word
 may be missing; `...` up to three words of anything. A phrase may not start with `...` or an
 optional word, nor end with `...`.
+
+A `word*` of one language never matches a word of the other language's vocabulary: English
+"limp*" must not fire on the Spanish "limpieza". Words a phrase lists in full match whatever
+language they come from, so a Spanish phrase may name English words on purpose.
 """
 
 from __future__ import annotations
@@ -137,8 +141,10 @@ class _Element:
     optional: bool = False
     gap: bool = False
 
-    def accepts(self, token: str) -> bool:
-        return token in self.words or token.startswith(self.prefixes)
+    def accepts(self, token: str, foreign: frozenset[str] = frozenset()) -> bool:
+        if token in self.words:
+            return True
+        return token not in foreign and token.startswith(self.prefixes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +162,12 @@ class Match:
 
 
 def _match(
-    elements: tuple[_Element, ...], k: int, tokens: Sequence[str], i: int, gaps: tuple[int, ...]
+    elements: tuple[_Element, ...],
+    k: int,
+    tokens: Sequence[str],
+    i: int,
+    gaps: tuple[int, ...],
+    foreign: frozenset[str],
 ) -> tuple[int, tuple[int, ...]] | None:
     # Backtracking is bounded by validation: at most 3 gaps of at most 3 words, 12 elements.
     if k == len(elements):
@@ -164,15 +175,17 @@ def _match(
     element = elements[k]
     if element.gap:
         for size in range(min(MAX_GAP, len(tokens) - i) + 1):
-            found = _match(elements, k + 1, tokens, i + size, gaps + tuple(range(i, i + size)))
+            found = _match(
+                elements, k + 1, tokens, i + size, gaps + tuple(range(i, i + size)), foreign
+            )
             if found:
                 return found
         return None
-    if i < len(tokens) and element.accepts(tokens[i]):
-        found = _match(elements, k + 1, tokens, i + 1, gaps)
+    if i < len(tokens) and element.accepts(tokens[i], foreign):
+        found = _match(elements, k + 1, tokens, i + 1, gaps, foreign)
         if found:
             return found
-    return _match(elements, k + 1, tokens, i, gaps) if element.optional else None
+    return _match(elements, k + 1, tokens, i, gaps, foreign) if element.optional else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,8 +193,10 @@ class Pattern:
     source: str
     elements: tuple[_Element, ...]
 
-    def match_at(self, tokens: Sequence[str], start: int) -> Match | None:
-        found = _match(self.elements, 0, tokens, start, ())
+    def match_at(
+        self, tokens: Sequence[str], start: int, foreign: frozenset[str] = frozenset()
+    ) -> Match | None:
+        found = _match(self.elements, 0, tokens, start, (), foreign)
         if found is None:
             return None
         return Match(None, start, found[0], frozenset(found[1]), self.source)
@@ -204,7 +219,10 @@ class PhraseSet:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def matches_at(self, tokens: Sequence[str], i: int) -> list[Match]:
+    def matches_at(
+        self, tokens: Sequence[str], i: int, foreign: frozenset[str] = frozenset()
+    ) -> list[Match]:
+        """Every phrase starting at i; `foreign` words are never matched by a `word*`."""
         token = tokens[i]
         candidates = set(self._by_word.get(token, ())) | set(
             self._by_prefix.get(token[:_MIN_PREFIX], ())
@@ -212,7 +230,7 @@ class PhraseSet:
         found = []
         for index in sorted(candidates):
             value, pattern = self.entries[index]
-            match = pattern.match_at(tokens, i)
+            match = pattern.match_at(tokens, i, foreign)
             if match is not None:
                 found.append(Match(value, match.start, match.end, match.gaps, match.source))
         return found
@@ -222,10 +240,14 @@ class PhraseSet:
         return max(self.matches_at(tokens, i), key=lambda m: m.end, default=None)
 
     def find_all(
-        self, tokens: Sequence[str], start: int = 0, end: int | None = None
+        self,
+        tokens: Sequence[str],
+        start: int = 0,
+        end: int | None = None,
+        foreign: frozenset[str] = frozenset(),
     ) -> Iterator[Match]:
         for i in range(start, len(tokens) if end is None else min(end, len(tokens))):
-            yield from self.matches_at(tokens, i)
+            yield from self.matches_at(tokens, i, foreign)
 
 
 def longest_at(sets: Sequence[PhraseSet], tokens: Sequence[str], i: int) -> Match | None:
@@ -268,9 +290,12 @@ class Duration:
     range_words: frozenset[str]
     joiners: frozenset[str]
     unit_fillers: frozenset[str]
-    weekdays: frozenset[str]
-    weekday_hours: float
+    weekdays: Mapping[str, int]  # word -> Monday 0 ... Sunday 6, as datetime.weekday()
+    weekend: PhraseSet  # value: the weekday it counts from (Saturday)
+    weekday_hours: float  # when no clock is given
     bare_plural_count: float
+    lasting_before: frozenset[str]  # "for", "since", "desde", "hace": says how long it lasted
+    lasting_after: frozenset[str]  # "ago", "atrás"
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -283,6 +308,7 @@ class Lexicon:
     unclear: PhraseSet  # folded too
     yes_no_breaks: frozenset[str]
     yes_no_keypad: Mapping[str, str]
+    yes_no_statements: PhraseSet  # "no puedo ...": begins like a no, but states something
     duration: Duration
     checkin: PhraseSet  # value: "better" | "same" | "worse"
     checkin_keypad: Mapping[str, str]
@@ -291,6 +317,21 @@ class Lexicon:
     red_flag_exceptions: PhraseSet  # value: flag key
     markers: frozenset[str]
     accented: frozenset[str]
+    vocabulary: frozenset[str]  # every word the file lists in full
+    vocabulary_prefixes: tuple[str, ...]  # every `word*` of the file
+
+    def claims(self, token: str) -> bool:
+        """The token is a word of this language's vocabulary."""
+        return token in self.vocabulary or token.startswith(self.vocabulary_prefixes)
+
+
+def foreign_words(tokens: Sequence[str], lex: Lexicon, others: Sequence[Lexicon]) -> frozenset[str]:
+    """Tokens of the message that belong to another language and not to `lex`'s own list."""
+    return frozenset(
+        token
+        for token in set(tokens)
+        if token not in lex.vocabulary and any(o.claims(token) for o in others if o is not lex)
+    )
 
 
 def prompts_dir() -> Path:
@@ -414,6 +455,7 @@ _SECTIONS = {
         "no_when_alone",
         "unclear",
         "fillers",
+        "statements",
         "clause_breaks",
         "keypad",
     },
@@ -421,6 +463,9 @@ _SECTIONS = {
         "bare_plural_count",
         "weekday_hours",
         "weekdays",
+        "weekend",
+        "lasting_before",
+        "lasting_after",
         "range_words",
         "unit_fillers",
         "half_suffixes",
@@ -444,6 +489,11 @@ _SECTIONS = {
     "language": {"markers", "accented"},
 }
 _UNIT_KEYS = {"seconds", "singular", "plural"}
+_SATURDAY = 5
+
+
+def _is_word_token(token: str) -> bool:
+    return any(ch.isalpha() for ch in token)
 
 
 class _Loader:
@@ -454,6 +504,8 @@ class _Loader:
         self.lang = lang
         self.data = data
         self.synonyms = Synonyms({}, 0)
+        self.seen_words: set[str] = set()
+        self.seen_prefixes: set[str] = set()
 
     def fail(self, key: str, problem: str) -> NoReturn:
         raise LexiconError(f"{self.path}: {key}: {problem}")
@@ -514,6 +566,8 @@ class _Loader:
         if len(tokens) != 1:
             self.fail(key, f"{text!r} must be a single word (it reads as {tokens})")
         token = tokens[0]
+        if _is_word_token(token):
+            self.seen_words.add(fold_repeats(token) if fold else token)
         if (token,) in self.synonyms.table:
             rewritten = " ".join(self.synonyms.table[(token,)])
             self.fail(key, f"{text!r} is rewritten to {rewritten!r} by [text] synonyms; write that")
@@ -565,10 +619,16 @@ class _Loader:
         words, prefixes = set(), []
         for alternative in part.split("|"):
             is_prefix = len(alternative) > 1 and alternative.endswith("*")
-            word = self.word(alternative[:-1] if is_prefix else alternative, key, fold=fold)
+            text = alternative[:-1] if is_prefix else alternative
+            listed = is_prefix and " ".join(tokenize(normalize(text))) in self.seen_words
+            word = self.word(text, key, fold=fold)
             if is_prefix and len(word) < _MIN_PREFIX:
                 self.fail(key, f"{alternative!r}: a prefix needs at least {_MIN_PREFIX} letters")
             (prefixes.append if is_prefix else words.add)(word)
+            if is_prefix:  # a stem is not a word of the language unless listed in full too
+                if not listed:
+                    self.seen_words.discard(word)
+                self.seen_prefixes.add(word)
         return _Element(frozenset(words), tuple(prefixes), optional=optional)
 
     def phrases(self, values: Sequence[str], key: str, value: Any, *, fold: bool = False) -> list:
@@ -608,10 +668,12 @@ class _Loader:
             problem = f"says {meta['language']!r} but the file is for {self.lang!r}"
             self.fail("[meta].language", problem)
         self.synonyms = self.read_synonyms()
-        yes_no, alone, unclear, breaks, yes_no_pad = self.read_yes_no()
+        yes_no, alone, unclear, breaks, yes_no_pad, statements = self.read_yes_no()
         checkin, checkin_pad = self.read_checkin()
         flags, exceptions = self.read_red_flags()
         markers, accented = self.read_language()
+        duration = self.read_duration()
+        negation = self.read_negation()
         return Lexicon(
             lang=self.lang,
             path=self.path,
@@ -621,14 +683,17 @@ class _Loader:
             unclear=unclear,
             yes_no_breaks=breaks,
             yes_no_keypad=yes_no_pad,
-            duration=self.read_duration(),
+            yes_no_statements=statements,
+            duration=duration,
             checkin=checkin,
             checkin_keypad=checkin_pad,
-            negation=self.read_negation(),
+            negation=negation,
             red_flags=flags,
             red_flag_exceptions=exceptions,
             markers=markers,
             accented=accented,
+            vocabulary=frozenset(self.seen_words),
+            vocabulary_prefixes=tuple(sorted(self.seen_prefixes)),
         )
 
     def section(self, name: str) -> dict:
@@ -650,7 +715,9 @@ class _Loader:
                 self.fail(f"[text].synonyms.{' '.join(words)!r}", "rewrites to another synonym")
         return Synonyms(out, max((len(k) for k in out), default=0))
 
-    def read_yes_no(self) -> tuple[PhraseSet, PhraseSet, PhraseSet, frozenset[str], dict[str, str]]:
+    def read_yes_no(
+        self,
+    ) -> tuple[PhraseSet, PhraseSet, PhraseSet, frozenset[str], dict[str, str], PhraseSet]:
         section, key = self.section("yes_no"), "[yes_no]"
         lists = {
             "yes": "yes",
@@ -673,7 +740,8 @@ class _Loader:
         unclear = self.phrase_list(section, "unclear", key, "unclear", fold=True)
         breaks = self.word_list(section, "clause_breaks", key, fold=True)
         pad = self.keypad(section, key, YES_NO_VALUES)
-        return regular, alone, PhraseSet(unclear), breaks, pad
+        statements = self.phrase_list(section, "statements", key, "statement", fold=True)
+        return regular, alone, PhraseSet(unclear), breaks, pad, PhraseSet(statements)
 
     def read_duration(self) -> Duration:
         section, key = self.section("duration"), "[duration]"
@@ -688,10 +756,23 @@ class _Loader:
             range_words=self.word_list(section, "range_words", key),
             joiners=self.word_list(section, "joiners", key),
             unit_fillers=self.word_list(section, "unit_fillers", key),
-            weekdays=self.word_list(section, "weekdays", key),
+            weekdays=self.read_weekdays(section, key),
+            weekend=PhraseSet(self.phrase_list(section, "weekend", key, _SATURDAY)),
             weekday_hours=self.number(section, "weekday_hours", key),
             bare_plural_count=self.number(section, "bare_plural_count", key),
+            lasting_before=self.word_list(section, "lasting_before", key),
+            lasting_after=self.word_list(section, "lasting_after", key),
         )
+
+    def read_weekdays(self, section: dict, key: str) -> dict[str, int]:
+        names = self.strings(section, "weekdays", key)
+        if len(names) != 7:
+            self.fail(f"{key}.weekdays", f"expected the 7 days, Monday first; got {len(names)}")
+        days = {}
+        for index, spellings in enumerate(names):
+            for spelling in spellings.split("|"):
+                days[self.word(spelling, f"{key}.weekdays[{index}]")] = index
+        return days
 
     def number_table(self, section: dict, name: str, key: str) -> PhraseSet:
         table = self.table(section, name, f"{key}.{name}", None)
