@@ -30,6 +30,7 @@ def build_hotline(settings: Settings) -> Hotline:
         protocol=protocol,
         emergency_number=settings.emergency_number,
         transfer_number=settings.transfer_number or "",
+        timezone=settings.timezone,
         followup_levels=frozenset(
             level for level in FOLLOWUP_LEVELS if settings.followup_delays.get(level) is not None
         ),

@@ -20,6 +20,8 @@ import copy
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 from hotline.triage import decision
 from hotline.triage.answers import (
@@ -33,7 +35,8 @@ from hotline.triage.decision import EMERGENCY, SELF_CARE, SOON, UNKNOWN, URGENT,
 from hotline.triage.keywords import match_keyword
 from hotline.triage.language import detect_language
 from hotline.triage.protocol import Protocol, Question
-from hotline.triage.redflags import scan_red_flags
+from hotline.triage.reading import Reading, read
+from hotline.triage.redflags import flags_stated, scan_red_flags
 
 STATE_VERSION = 1
 MAX_UNCLEAR = 3
@@ -55,6 +58,11 @@ class Context:
     emergency_number: str = "911"
     transfer_number: str = ""
     followup_levels: frozenset[str] = frozenset(FOLLOWUP_LEVELS)
+    # HOTLINE_TIMEZONE: "since tuesday" is the last Tuesday before today where the person is.
+    timezone: tzinfo = field(default_factory=lambda: ZoneInfo("America/New_York"))
+
+    def now(self) -> datetime:
+        return datetime.now(self.timezone)
 
 
 @dataclass
@@ -168,7 +176,7 @@ def _start(turn: Turn, inbound: Inbound, detect: bool = True) -> None:
     turn.effect("new_conversation")
     state["phase"] = ASKING
     turn.say("greeting")
-    _record_scan(turn, inbound.text)
+    _record_scan(turn, read(inbound.text, state["lang"]))
     _ask_next(turn)
 
 
@@ -177,13 +185,17 @@ def _start(turn: Turn, inbound: Inbound, detect: bool = True) -> None:
 def _answer(turn: Turn, text: str) -> None:
     state = turn.state
     question = current_question(state, turn.ctx.protocol)
-    _record_scan(turn, text)
+    reading = read(text, state["lang"])  # read once: scan and answer share it
+    stated = _record_scan(turn, reading)
     if question is None:
         _ask_next(turn)
         return
-    value = _understand(question, text, state["lang"])
-    if question.flag and question.flag in state["scanned"] and value != "no":
-        value = YES  # their own words named this very flag
+    if question.flag and (question.flag in stated or state["answers"].get(question.flag) == YES):
+        # What a reply describes counts, whichever yes/no word it starts with ("nope, although
+        # the knee gives out"): a described red flag is a yes, and a scan only ever raises.
+        value: object | None = YES
+    else:
+        value = _understand(question, reading, state, turn.ctx)
     if value is None:
         _unclear(turn, question, text)
         return
@@ -192,13 +204,20 @@ def _answer(turn: Turn, text: str) -> None:
     _ask_next(turn)
 
 
-def _understand(question: Question, text: str, lang: str) -> object | None:
+def _understand(question: Question, reading: Reading, state: dict, ctx: Context) -> object | None:
     if question.kind == "duration":
-        hours = parse_duration_hours(text, lang)
-        if hours is None and says_unsure(text, lang):
+        hours = parse_duration_hours(reading, now=ctx.now())
+        if hours is None and says_unsure(reading):
             return UNKNOWN  # they don't know how long: counted as long, never as short
         return hours
-    answer = parse_yes_no(text, lang)
+    if says_unsure(reading):
+        # Unsure is unknown, never a no: an unknown story answer rules out self-care, and an
+        # unknown red flag counts as present. A red flag is asked once more first, because
+        # counting it present may send the person to the emergency department.
+        if question.flag and state["unclear"] == 0:
+            return None
+        return UNKNOWN
+    answer = parse_yes_no(reading)
     return None if answer == UNCLEAR else answer
 
 
@@ -237,21 +256,25 @@ def _empty(turn: Turn, inbound: Inbound) -> None:
         turn.say("already_finished")
 
 
-def _record_scan(turn: Turn, text: str) -> None:
-    """Red flags in free text count as that flag's yes; a scan only ever adds."""
+def _record_scan(turn: Turn, reading: Reading) -> frozenset[str]:
+    """Red flags in free text count as that flag's yes; a scan only ever adds. Returns the
+    flags this message states."""
     state = turn.state
-    for flag in sorted(scan_red_flags(text, state["lang"])):
+    stated = flags_stated(reading)
+    for flag in sorted(stated):
         if state["answers"].get(flag) != YES:
             state["answers"][flag] = YES
         if flag not in state["scanned"]:
             state["scanned"].append(flag)
     state["red_flags"] = list(decision.raised_flags(state["answers"]))
+    return stated
 
 
 # --- choosing what to ask -------------------------------------------------------------------
 
 def next_question(state: dict, protocol: Protocol) -> Question | None:
-    """The first question still needed: one that could still change the level."""
+    """The first question still needed: one that could still change the level (or, for
+    `resolved`, the advice). Red flags are always asked; the story stops once decided."""
     answers = state["answers"]
     level = decision.flag_level(answers)
     if level == EMERGENCY:
@@ -263,7 +286,8 @@ def next_question(state: dict, protocol: Protocol) -> Question | None:
             return question
         if question.level == URGENT and level is None:
             return question
-        if question.level is None and level is None:
+        if (question.level is None and level is None
+                and decision.story_question_needed(answers, question.key)):
             return question
     return None
 
@@ -283,6 +307,9 @@ def _finish(turn: Turn, floor: str | None = None) -> None:
     state = turn.state
     result = decision.decide(state["answers"])
     level, rule = result.disposition, result.rule
+    if not result.red_flags:
+        story = [q.key for q in turn.ctx.protocol.story_questions]
+        rule += decision.skipped_note(state["answers"], story)
     floor = decision.higher(floor, state.get("floor"))
     if decision.rank(floor) > decision.rank(level):
         level, rule = floor, f"{rule}; kept at the earlier {floor}"
@@ -293,7 +320,8 @@ def _finish(turn: Turn, floor: str | None = None) -> None:
 
 
 def _give_advice(turn: Turn, level: str) -> None:
-    turn.say(f"advice.{level}")
+    for key in decision.advice_keys(level, turn.state["answers"]):
+        turn.say(key)
     if level in (SOON, SELF_CARE):
         turn.say("safety_net")
     if level == EMERGENCY:
@@ -309,7 +337,7 @@ def _after_finish(turn: Turn, text: str) -> None:
     """A message after the advice: only a new red flag changes anything."""
     state = turn.state
     before = state["disposition"]
-    _record_scan(turn, text)
+    _record_scan(turn, read(text, state["lang"]))
     level = decision.flag_level(state["answers"])
     if decision.rank(level) > decision.rank(before):
         turn.effect("cancel_followups")
@@ -322,7 +350,7 @@ def _checkin_reply(turn: Turn, text: str) -> None:
     state = turn.state
     reply = parse_checkin(text, state["lang"])
     flags_before = set(state["scanned"])
-    _record_scan(turn, text)
+    _record_scan(turn, read(text, state["lang"]))
     new_flag = set(state["scanned"]) - flags_before
     if new_flag or reply == "worse":
         turn.effect("checkin_answered", reply="worse")

@@ -8,7 +8,8 @@ answer counts against self-care.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 EMERGENCY, URGENT, SOON, SELF_CARE = "emergency", "urgent", "soon", "self_care"
@@ -64,18 +65,33 @@ def flag_level(answers: Mapping[str, object]) -> str | None:
 
 
 def self_care_holds(answers: Mapping[str, object]) -> tuple[bool, str]:
-    """Rule 2: self-care only when every condition is known to hold."""
+    """Rule 2: self-care only when every condition is known to hold.
+
+    The reason given is the first condition an answer rules out; only when none does is it one
+    that is unknown (not understood, or not asked because the story was already decided).
+    """
     hours = answers.get("duration")
-    if answers.get("pressure_cause") != YES:
-        return False, "no clear pressure cause"
+    failed, unknown = [], []
+    if "pressure_cause" not in answers:
+        unknown.append("pressure cause not asked")
+    elif answers["pressure_cause"] == UNKNOWN:
+        unknown.append("pressure cause unknown")
+    elif answers["pressure_cause"] != YES:
+        failed.append("no clear pressure cause")
     if not isinstance(hours, int | float):
-        return False, "duration unknown, counted as long"
-    if hours >= SELF_CARE_MAX_HOURS:
-        return False, f"lasted {hours:g} h (24 h or more)"
+        unknown.append("duration unknown, counted as long")
+    elif hours >= SELF_CARE_MAX_HOURS:
+        failed.append(f"lasted {hours:g} h (24 h or more)")
     for key, why in (("worsening", "worsening"), ("recurring", "recurring"),
                      ("risk_condition", "a risk condition")):
-        if answers.get(key) != NO:
-            return False, why if answers.get(key) == YES else f"{why} unknown"
+        if answers.get(key) == YES:
+            failed.append(why)
+        elif key not in answers:
+            unknown.append(f"{why} not asked")
+        elif answers[key] != NO:
+            unknown.append(f"{why} unknown")
+    if failed or unknown:
+        return False, (failed or unknown)[0]
     return True, "pressure cause, under 24 h, not worsening, not recurring, no risk condition"
 
 
@@ -102,3 +118,62 @@ def decide(answers: Mapping[str, object]) -> Decision:
 def decided_early(answers: Mapping[str, object]) -> str | None:
     """The level at which questions stop early: an emergency flag ends them at once."""
     return EMERGENCY if flag_level(answers) == EMERGENCY else None
+
+
+# --- stopping the story early ----------------------------------------------------------------
+
+# What each story answer can still turn out to be, for deciding whether asking it can matter.
+# A duration only matters on either side of the self-care limit.
+_STORY_OUTCOMES: Mapping[str, tuple[object, ...]] = {
+    "duration": (1.0, SELF_CARE_MAX_HOURS, UNKNOWN),
+    "worsening": (YES, NO, UNKNOWN),
+    "recurring": (YES, NO, UNKNOWN),
+    "pressure_cause": (YES, NO, UNKNOWN),
+    "risk_condition": (YES, NO, UNKNOWN),
+}
+# `resolved` never changes the level; it changes the self-care advice (advice_keys), so it is
+# asked only when the answer is self-care.
+ADVICE_ONLY_KEYS = ("resolved",)
+
+
+def story_settled(answers: Mapping[str, object]) -> str | None:
+    """The disposition when no story answer still to come can change it, else None.
+
+    Only the story can be cut short: with a red flag raised the story is not asked at all, and
+    red-flag questions are never skipped (the flow asks them all before the story).
+    """
+    if flag_level(answers) is not None:
+        return None
+    missing = [key for key in _STORY_OUTCOMES if key not in answers]
+    outcomes = set()
+    for values in itertools.product(*(_STORY_OUTCOMES[key] for key in missing)):
+        outcomes.add(decide({**answers, **dict(zip(missing, values, strict=True))}).disposition)
+        if len(outcomes) > 1:
+            return None
+    return outcomes.pop()
+
+
+def story_question_needed(answers: Mapping[str, object], key: str) -> bool:
+    """Whether asking story question `key` can still change the disposition or its advice."""
+    settled = story_settled(answers)
+    if key in ADVICE_ONLY_KEYS:
+        return settled == SELF_CARE
+    return settled is None
+
+
+def skipped_note(answers: Mapping[str, object], asked: Sequence[str]) -> str:
+    """For the record's rule, so staff see it: which story questions were not asked, and why."""
+    skipped = [key for key in asked if key not in answers]
+    if not skipped:
+        return ""
+    level = story_settled(answers)
+    return f"; not asked: {', '.join(skipped)} (no answer could change {level})"
+
+
+def advice_keys(disposition: str, answers: Mapping[str, object]) -> tuple[str, ...]:
+    """The advice messages for a disposition. Self-care differs while the leg is still numb:
+    move now, and what to do if it has not gone (the `resolved` answer)."""
+    keys = [f"advice.{disposition}"]
+    if disposition == SELF_CARE:
+        keys.append("self_care.gone" if answers.get("resolved") == YES else "self_care.still_numb")
+    return tuple(keys)

@@ -31,6 +31,7 @@ SMS_KEYS = frozenset({
     "reprompt.yes_no", "reprompt.duration", "reprompt.checkin",
     "bad_input.empty", "bad_input.media", "bad_input.unreadable",
     "checkin.better", "checkin.same", "checkin.worse",
+    "self_care.gone", "self_care.still_numb",
 })
 # Spoken-only keys: things that exist only on a call.
 VOICE_ONLY_KEYS = frozenset({

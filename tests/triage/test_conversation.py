@@ -70,12 +70,36 @@ def test_every_path_through_the_questions_gets_the_protocols_level():
     state, _, _ = first_turn()
     leaves = []
     explore(state, {}, leaves)
-    # 7 emergency flags end on yes or unknown; 2 urgent flags likewise; then every story
-    assert len(leaves) == 7 * 2 + 2 * 2 + len(DURATION_CHOICES) * 3 ** 5
+    # 7 emergency flags end on yes or unknown; 2 urgent flags likewise; then the story, which
+    # stops as soon as no answer still to come can change the level (fewer leaves than the
+    # 4 * 3 ** 5 of asking every story question every time).
+    story_leaves = len(leaves) - (7 * 2 + 2 * 2)
+    assert 0 < story_leaves < len(DURATION_CHOICES) * 3 ** 5
+    story_keys = [q.key for q in PROTOCOL.story_questions]
     for answers, level, final in leaves:
         assert level == expected_level(answers), answers
         assert final["disposition"] == level
         json.dumps(final)  # the state is plain data
+        skipped = [k for k in story_keys if k not in answers]
+        if not all(answers.get(f) == "no" for f in FLAG_LEVELS):
+            continue  # a red flag: the story is not asked at all
+        if skipped:
+            assert level != SELF_CARE, answers  # self-care needs every answer, resolved too
+            assert "not asked: " + ", ".join(skipped) in final["rule"]
+            for completion in _completions(skipped):
+                assert expected_level({**answers, **completion}) == level, (answers, completion)
+
+
+def _completions(keys):
+    """Every way the questions not asked could have been answered."""
+    if not keys:
+        yield {}
+        return
+    first, rest = keys[0], keys[1:]
+    values = DURATION_CHOICES if first == "duration" else YES_NO_CHOICES
+    for value in values:
+        for more in _completions(rest):
+            yield {first: float(value) if isinstance(value, float) else value, **more}
 
 
 def test_unclear_three_times_moves_on_and_never_lowers():
@@ -223,6 +247,10 @@ def test_not_knowing_how_long_counts_as_long_at_once(text):
     state, _, _ = first_turn("my foot fell asleep")
     while state["question"] != "duration":
         state, _, _ = say(state, "no")
-    state, replies, _ = say(state, text)
+    state, replies, effects = say(state, text)
     assert state["answers"]["duration"] == UNKNOWN
-    assert replies[0]["key"] == "question.worsening"
+    # Unknown counts as long, so self-care is out and no other story answer can change the
+    # level: the story stops there.
+    assert finished_level(effects) == SOON
+    assert replies[0]["key"] == "advice.soon"
+    assert "not asked: worsening" in state["rule"]
