@@ -12,9 +12,10 @@ Phrase syntax (the TOML files repeat it for their editors): words separated by s
 may be missing; `...` up to three words of anything. A phrase may not start with `...` or an
 optional word, nor end with `...`.
 
-A `word*` of one language never matches a word of the other language's vocabulary: English
-"limp*" must not fire on the Spanish "limpieza". Words a phrase lists in full match whatever
-language they come from, so a Spanish phrase may name English words on purpose.
+A `word*` of one language never matches a word the other language's file lists in full
+(its vocabulary, and `[language] words`): English "limp*" must not fire on the Spanish
+"limpieza". Words a phrase lists in full match whatever language they come from, so a Spanish
+phrase may name English words on purpose.
 """
 
 from __future__ import annotations
@@ -317,12 +318,9 @@ class Lexicon:
     red_flag_exceptions: PhraseSet  # value: flag key
     markers: frozenset[str]
     accented: frozenset[str]
-    vocabulary: frozenset[str]  # every word the file lists in full
-    vocabulary_prefixes: tuple[str, ...]  # every `word*` of the file
-
-    def claims(self, token: str) -> bool:
-        """The token is a word of this language's vocabulary."""
-        return token in self.vocabulary or token.startswith(self.vocabulary_prefixes)
+    # Every word the file lists in full (a `word*` stem is not a word): the words a `word*`
+    # of another language must not match.
+    vocabulary: frozenset[str]
 
 
 def foreign_words(tokens: Sequence[str], lex: Lexicon, others: Sequence[Lexicon]) -> frozenset[str]:
@@ -330,7 +328,8 @@ def foreign_words(tokens: Sequence[str], lex: Lexicon, others: Sequence[Lexicon]
     return frozenset(
         token
         for token in set(tokens)
-        if token not in lex.vocabulary and any(o.claims(token) for o in others if o is not lex)
+        if token not in lex.vocabulary
+        and any(token in other.vocabulary for other in others if other is not lex)
     )
 
 
@@ -486,7 +485,7 @@ _SECTIONS = {
         "answer_followers",
     },
     "red_flags": {"phrases", "exceptions"},
-    "language": {"markers", "accented"},
+    "language": {"markers", "accented", "words"},
 }
 _UNIT_KEYS = {"seconds", "singular", "plural"}
 _SATURDAY = 5
@@ -505,7 +504,6 @@ class _Loader:
         self.data = data
         self.synonyms = Synonyms({}, 0)
         self.seen_words: set[str] = set()
-        self.seen_prefixes: set[str] = set()
 
     def fail(self, key: str, problem: str) -> NoReturn:
         raise LexiconError(f"{self.path}: {key}: {problem}")
@@ -625,10 +623,8 @@ class _Loader:
             if is_prefix and len(word) < _MIN_PREFIX:
                 self.fail(key, f"{alternative!r}: a prefix needs at least {_MIN_PREFIX} letters")
             (prefixes.append if is_prefix else words.add)(word)
-            if is_prefix:  # a stem is not a word of the language unless listed in full too
-                if not listed:
-                    self.seen_words.discard(word)
-                self.seen_prefixes.add(word)
+            if is_prefix and not listed:  # a stem is not a word unless listed in full too
+                self.seen_words.discard(word)
         return _Element(frozenset(words), tuple(prefixes), optional=optional)
 
     def phrases(self, values: Sequence[str], key: str, value: Any, *, fold: bool = False) -> list:
@@ -693,7 +689,6 @@ class _Loader:
             markers=markers,
             accented=accented,
             vocabulary=frozenset(self.seen_words),
-            vocabulary_prefixes=tuple(sorted(self.seen_prefixes)),
         )
 
     def section(self, name: str) -> dict:
@@ -848,4 +843,6 @@ class _Loader:
         accented = self.value(section, "accented", key)
         if not isinstance(accented, str):
             self.fail(f"{key}.accented", f"expected a string of characters, got {accented!r}")
+        # Recorded as vocabulary by word(); may be empty.
+        self.words(self.strings(section, "words", key, nonempty=False), f"{key}.words")
         return markers, frozenset(unicodedata.normalize("NFC", accented.casefold()))

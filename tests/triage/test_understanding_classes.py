@@ -1,0 +1,283 @@
+"""The kinds of messy reply that used to be under-triaged (issue 11), one test per kind, each
+with several wordings: the class must work, not the one phrase."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from hotline.triage.answers import NO, parse_duration_hours, parse_yes_no, says_unsure
+from hotline.triage.conversation import ASKING, Context, Inbound, step
+from hotline.triage.decision import EMERGENCY, SELF_CARE, SOON, UNKNOWN, URGENT, YES
+from hotline.triage.protocol import load_protocol
+from hotline.triage.reading import read
+from hotline.triage.redflags import scan_red_flags
+
+PROTOCOL = load_protocol()
+CTX = Context(protocol=PROTOCOL)
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def play(opening: str, replies: dict[str, str], default: str = "no") -> dict:
+    """A whole conversation by text; `replies` per question key, `default` for the rest."""
+    state, _, _ = step(None, Inbound(opening), CTX)
+    for _ in range(30):
+        if state["phase"] != ASKING:
+            break
+        state, _, _ = step(state, Inbound(replies.get(state["question"], default)), CTX)
+    return state
+
+
+def ask_until(question: str, opening: str = "my leg is numb", lang_no: str = "no") -> dict:
+    state, _, _ = step(None, Inbound(opening), CTX)
+    while state["question"] != question:
+        answer = "2 hours" if state["question"] == "duration" else lang_no
+        state, _, _ = step(state, Inbound(answer), CTX)
+    return state
+
+
+# --- 1. a reply that starts with "no" but describes the red flag -----------------------------
+
+
+@pytest.mark.parametrize(("question", "reply"), [
+    ("weakness", "nope, although the knee gives out on me sometimes"),
+    ("weakness", "no, but it does buckle when I go down stairs"),
+    ("weakness", "not really, my leg just feels heavy and useless"),
+    ("difficulty_walking", "not really, i just wobble and have to hold onto the walls"),
+    ("difficulty_walking", "nah, though I keep stumbling"),
+    ("difficulty_walking", "no. i'm limping a bit"),
+])
+def test_a_described_red_flag_is_a_yes_whatever_word_starts_the_reply(question, reply):
+    state = ask_until(question)
+    state, _, _ = step(state, Inbound(reply), CTX)
+    assert state["answers"][question] == YES
+    assert state["disposition"] == URGENT
+
+
+def test_a_plain_no_is_still_a_no():
+    state = ask_until("weakness")
+    state, _, _ = step(state, Inbound("no, it's just numb"), CTX)
+    assert state["answers"]["weakness"] == NO
+
+
+# --- 2. "no puedo ...", "can't ..." are statements, not the answer no -------------------------
+
+
+@pytest.mark.parametrize("reply", [
+    "no puedo caminar sin apoyarme en algo",
+    "no aguanto estar de pie",
+    "no siento bien el pie",
+    "no me responde la pierna",
+    "no puedo pararme",
+])
+def test_spanish_no_puedo_is_not_the_answer_no(reply):
+    assert parse_yes_no(reply, "es") != NO
+
+
+@pytest.mark.parametrize(("question", "reply"), [
+    ("difficulty_walking", "no puedo caminar sin apoyarme en algo"),
+    ("difficulty_walking", "no puedo pararme solo"),
+    ("weakness", "no me responde la pierna"),
+    ("difficulty_walking", "I cannot stand up without help"),
+    ("difficulty_walking", "unable to walk far"),
+])
+def test_inability_named_to_a_red_flag_question_is_that_flag(question, reply):
+    opening = "tengo la pierna dormida" if "no " in reply[:3] else "my leg is numb"
+    state = ask_until(question, opening)
+    state, _, _ = step(state, Inbound(reply), CTX)
+    assert state["answers"][question] == YES
+    assert state["disposition"] == URGENT
+
+
+# --- 3. unsure answers are unknown, never a no -------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("maybe? my doctor said my sugar was a bit high", "en"), ("i think so", "en"),
+    ("not sure", "en"), ("probably", "en"), ("yes?", "en"), ("?", "en"), ("no??", "en"),
+    ("a lo mejor", "es"), ("creo que sí", "es"), ("puede ser", "es"), ("sí?", "es"),
+])
+def test_unsure_replies(text, lang):
+    assert says_unsure(text, lang)
+
+
+@pytest.mark.parametrize("text", ["yes", "no", "my leg? yes", "what?"])
+def test_not_unsure(text):
+    assert not says_unsure(text)
+
+
+@pytest.mark.parametrize("reply", ["maybe? my doctor said my sugar was a bit high", "i think so",
+                                   "probably", "yes?"])
+def test_unsure_to_a_story_question_is_unknown_and_rules_out_self_care(reply):
+    state = play("my foot fell asleep sitting", {"duration": "10 minutes", "pressure_cause": "yes",
+                                                  "risk_condition": reply})
+    assert state["answers"]["risk_condition"] == UNKNOWN
+    assert state["disposition"] == SOON
+
+
+def test_unsure_pressure_cause_is_not_a_yes():
+    state = play("my foot is numb", {"duration": "10 minutes", "pressure_cause": "i think so"})
+    assert state["disposition"] == SOON
+
+
+def test_unsure_to_a_red_flag_is_asked_once_more_then_counts_as_present():
+    state = ask_until("weakness")
+    state, replies, _ = step(state, Inbound("not sure"), CTX)
+    assert state["question"] == "weakness" and replies[-1]["key"] == "question.weakness"
+    state, _, _ = step(state, Inbound("maybe"), CTX)
+    assert state["answers"]["weakness"] == UNKNOWN
+    assert state["disposition"] == URGENT
+
+
+# --- 4. durations with several time words ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "lang", "hours"), [
+    ("ever since my nap 3 days ago", "en", 72),
+    ("I took a 2 hour nap and it has been numb for 10 minutes", "en", 10 / 60),
+    ("bout 45 mins", "en", 0.75),
+    ("a couple hrs", "en", 2),
+    ("2wks", "en", 336),
+    ("since this am", "en", 3),
+    ("since lunch", "en", 5),
+    ("20 minutes, or maybe since yesterday", "en", 24),
+    ("media horita", "es", 0.5),
+    ("un ratito", "es", 0.5),
+    ("desde antier", "es", 48),
+    ("desde ayer, y hoy ya no aguanto", "es", 24),
+])
+def test_duration_readings(text, lang, hours):
+    assert parse_duration_hours(text, lang) == pytest.approx(hours, rel=0.05)
+
+
+@pytest.mark.parametrize(("text", "lang", "weekday", "hours"), [
+    # Thursday 3 December 2026, 10:00 in New York.
+    ("since tuesday", "en", 1, 2 * 24 + 10),
+    ("since thursday", "en", 3, 7 * 24 + 10),  # the last Thursday before today
+    ("desde el lunes", "es", 0, 3 * 24 + 10),
+    ("since the weekend", "en", 5, 5 * 24 + 10),
+])
+def test_a_weekday_is_the_last_one_before_today(text, lang, weekday, hours):
+    now = datetime(2026, 12, 3, 10, 0, tzinfo=NEW_YORK)
+    assert now.weekday() == 3
+    assert parse_duration_hours(text, lang, now=now) == pytest.approx(hours)
+
+
+def test_the_conversation_dates_weekdays_in_its_time_zone():
+    state = play("my foot fell asleep", {"duration": "since monday", "pressure_cause": "yes"})
+    assert state["answers"]["duration"] >= 24
+    assert state["disposition"] == SOON
+
+
+# --- 5. red flags said in passing while answering another question -----------------------------
+
+
+@pytest.mark.parametrize(("opening", "reply"), [
+    ("my calf is numb", "since lunch, and now my toes look kind of grey and feel cold"),
+    ("se me entumió la pierna", "desde ayer, y hoy ya no aguanto las ganas de orinar, se me sale"),
+    ("my leg is numb", "2 days. also my face looks droopy on one side"),
+])
+def test_a_red_flag_in_a_duration_answer_is_an_emergency(opening, reply):
+    state = ask_until("duration", opening, lang_no="no")
+    state, replies, _ = step(state, Inbound(reply), CTX)
+    assert state["disposition"] == EMERGENCY
+    assert "advice.emergency" in [r["key"] for r in replies]
+
+
+@pytest.mark.parametrize(("text", "lang", "flag"), [
+    ("tengo el leg cold and blue", "es", "cold_pale_leg"),
+    ("my pierna está fría y morada", "en", "cold_pale_leg"),
+    ("tengo el leg numb y no puedo caminar", "es", "difficulty_walking"),
+])
+def test_mixed_languages_are_scanned_in_both(text, lang, flag):
+    assert flag in scan_red_flags(text, lang)
+
+
+# --- 6. a word of one language does not fire the other's pattern -------------------------------
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("se me durmió el pie haciendo la limpieza de rodillas", "es"),
+    ("estaba limpiando la casa", "es"),
+    ("limpieza", "en"),
+])
+def test_a_spanish_word_does_not_fire_an_english_prefix(text, lang):
+    assert scan_red_flags(text, lang) == frozenset()
+
+
+def test_the_english_prefix_still_matches_english_words():
+    assert "difficulty_walking" in scan_red_flags("I'm limping", "en")
+    assert "difficulty_walking" in scan_red_flags("ando cojeando", "es")
+
+
+# --- 7. near misses and negations are not a red flag -------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("I nearly fell on the stairs", "en"), ("almost tripped over the dog", "en"),
+    ("casi me caigo en la escalera", "es"), ("didn't fall or hit anything", "en"),
+    ("no weakness", "en"), ("I didn't fall", "en"), ("no me caí", "es"),
+    ("my foot fell asleep kneeling to paint the baseboards, didn't fall or hit anything", "en"),
+])
+def test_near_misses_and_negations_raise_nothing(text, lang):
+    assert scan_red_flags(text, lang) == frozenset()
+
+
+# --- 8. emergencies in the first text, more ways -----------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "flag"), [
+    ("took a tumble down the steps and now my leg is numb", "injury"),
+    ("me di un sentón y se me durmió la pierna", "injury"),
+    ("me hice del baño y tengo la pierna dormida", "bladder_bowel"),
+    ("no puedo controlar la vejiga", "bladder_bowel"),
+    ("my wife can't lift her arm", "stroke_signs"),
+])
+def test_first_text_emergencies(text, flag):
+    state, replies, _ = step(None, Inbound(text), CTX)
+    assert flag in state["red_flags"]
+    assert state["disposition"] == EMERGENCY
+    assert "advice.emergency" in [r["key"] for r in replies]
+
+
+# --- resolved counts, and the story stops once decided ----------------------------------------
+
+
+@pytest.mark.parametrize(("resolved", "key"), [("yes", "self_care.gone"),
+                                               ("no", "self_care.still_numb")])
+def test_resolved_changes_the_self_care_advice(resolved, key):
+    state, replies, _ = step(None, Inbound("my foot fell asleep"), CTX)
+    answers = {"duration": "10 min", "pressure_cause": "yes", "resolved": resolved}
+    while state["phase"] == ASKING:
+        state, replies, _ = step(state, Inbound(answers.get(state["question"], "no")), CTX)
+    assert state["disposition"] == SELF_CARE
+    keys = [r["key"] for r in replies]
+    assert keys[:2] == ["advice.self_care", key]
+
+
+@pytest.mark.parametrize(("answers", "last"), [
+    ({"duration": "3 weeks"}, "duration"),
+    ({"duration": "2 hours", "worsening": "yes"}, "worsening"),
+    ({"duration": "2 hours", "pressure_cause": "no"}, "pressure_cause"),
+])
+def test_the_story_stops_when_no_answer_can_change_the_level(answers, last):
+    state, _, _ = step(None, Inbound("my leg is numb"), CTX)
+    asked = []
+    while state["phase"] == ASKING:
+        asked.append(state["question"])
+        state, _, _ = step(state, Inbound(answers.get(state["question"], "no")), CTX)
+    assert asked[-1] == last
+    assert all(q.key in asked for q in PROTOCOL.red_flag_questions)  # red flags always asked
+    assert "resolved" not in asked
+    assert state["disposition"] == SOON
+    assert "not asked:" in state["rule"] and "resolved" in state["rule"]
+
+
+def test_one_reading_serves_every_parser():
+    reading = read("since lunch, and now my toes look kind of grey and feel cold", "en")
+    assert read("since lunch, and now my toes look kind of grey and feel cold", "en") is reading
+    assert "cold_pale_leg" in reading.red_flags
+    assert [d.hours for d in reading.durations] == [5]
+    assert reading.unsure  # "kind of"
