@@ -9,6 +9,7 @@ from hotline.triage.decision import (
     SELF_CARE_MAX_HOURS,
     URGENT,
 )
+from hotline.triage.lexicon import Lexicon, load_lexicon
 from hotline.triage.protocol import Protocol
 
 FIELDS = {"emergency_number": "{emergency_number}", "transfer_number": "{transfer_number}"}
@@ -37,7 +38,14 @@ def render_markdown(protocol: Protocol, lang: str) -> str:
               "5. Three unclear answers to one question: the person is told how to reach a "
               "person, and the unanswered question counts as the worst answer (an unanswered red "
               "flag counts as present; an unknown story answer rules out self-care).",
-              "", "## Advice per disposition", ""]
+              "6. Red flags are always asked. A story question is asked only while its answer "
+              "can still change the disposition (for example, once the numbness has lasted 24 "
+              "hours or more, self-care is out and the story stops); `resolved` is asked only "
+              "when the answer is self-care, where it changes the advice. The record's rule "
+              "names the questions not asked and why.",
+              ""]
+    lines += _reading_rules(load_lexicon(lang))
+    lines += ["## Advice per disposition", ""]
     for level in DISPOSITIONS:
         lines += [f"### {level}", "", f"> {text('advice.' + level)}", ""]
         if level != EMERGENCY:
@@ -51,6 +59,48 @@ def render_markdown(protocol: Protocol, lang: str) -> str:
             lines.append(f"- `{key}`: {value}")
     lines += ["", "Signed off by: ____________________  Date: __________", ""]
     return "\n".join(lines)
+
+
+def _phrases(phrase_set) -> str:  # noqa: ANN001 - a lexicon PhraseSet
+    return ", ".join(f"`{pattern.source}`" for _, pattern in phrase_set.entries)
+
+
+def _words(words) -> str:  # noqa: ANN001 - a set of words
+    return ", ".join(f"`{word}`" for word in sorted(words))
+
+
+def _reading_rules(lex: Lexicon) -> list[str]:
+    """How replies are read, from prompts/<lang>/understanding.toml, for clinical review."""
+    duration = lex.duration
+    return [
+        "## How replies are read", "",
+        "- Every reply, to any question, is scanned for every red flag (in this language and "
+        "the other, for people who mix them); a flag found counts as that flag's *yes*. A "
+        "scan can only raise a level.",
+        "- A red flag a reply describes is a *yes* whatever yes/no word it starts with "
+        "(\"nope, although the knee gives out\").",
+        f"- These begin like a *no* but state something, so they are never the answer *no*: "
+        f"{_phrases(lex.yes_no_statements)}.",
+        "- A negation (\"no weakness\", \"didn't fall\") hides a phrase only when it is "
+        "plainly a denial; a near miss (\"nearly fell\") is not a fall.",
+        "",
+        "### What counts as unsure", "",
+        f"Any of these anywhere in a reply: {_phrases(lex.unclear)}; or a question mark after "
+        "nothing but answer words (\"yes?\", \"?\"). Unsure is *unknown*, never *no*: a "
+        "story answer counts as unknown at once (it rules out self-care); a red-flag question "
+        "is asked once more, then counts as present. Unknown never lowers a level.",
+        "",
+        "### A reply with several readings", "",
+        "- Both a *yes* and a *no* in the answer: unclear, asked again (never guessed).",
+        "- Several durations (\"ever since my nap 3 days ago\"): the one that says how long the "
+        f"numbness has lasted wins: right after {_words(duration.lasting_before)} (or up to "
+        f"three words after them), or right before {_words(duration.lasting_after)}. Between "
+        "plausible readings, the longer. A range (\"2 or 3 days\") counts as its larger end.",
+        "- A weekday (\"since tuesday\") is the last one before today, from its start, in "
+        "HOTLINE_TIMEZONE; the weekend counts from its Saturday.",
+        "- No duration understood, or \"not sure\": unknown, counted as long.",
+        "",
+    ]
 
 
 def _outcome(flag: str | None, kind: str) -> str:
