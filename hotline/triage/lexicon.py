@@ -318,9 +318,10 @@ class Lexicon:
     red_flag_exceptions: PhraseSet  # value: flag key
     markers: frozenset[str]
     accented: frozenset[str]
-    # Every word the file lists in full (a `word*` stem is not a word): the words a `word*`
-    # of another language must not match.
+    # Every word the file lists in full (a `word*` stem is not a word) but those it borrows from
+    # another language: the words a `word*` of another language must not match.
     vocabulary: frozenset[str]
+    borrowed: frozenset[str]
 
 
 def foreign_words(tokens: Sequence[str], lex: Lexicon, others: Sequence[Lexicon]) -> frozenset[str]:
@@ -413,12 +414,38 @@ def validate_all() -> None:
                 raise LexiconError(
                     f"{lex.path}: [text] synonyms: {words!r} also rewritten by {other.path}"
                 )
+            strays = sorted(w for w in lex.borrowed if w not in _all_words(other))
+            if strays:
+                raise LexiconError(
+                    f"{lex.path}: [language] borrowed: {strays[0]!r} is no word or `word*` of "
+                    f"{other.path}; list only words borrowed from it"
+                )
             both = lex.markers & other.markers
             if both:
                 raise LexiconError(
                     f"{lex.path}: [language] markers: {sorted(both)} are also markers in "
                     f"{other.path}; a marker must point to one language"
                 )
+
+
+def _all_words(lex: Lexicon) -> _WordTest:
+    prefixes = tuple(
+        prefix
+        for phrase_set in (lex.red_flags, lex.red_flag_exceptions, lex.checkin, lex.yes_no)
+        for _, pattern in phrase_set.entries
+        for element in pattern.elements
+        for prefix in element.prefixes
+    )
+    return _WordTest(lex.vocabulary, prefixes)
+
+
+@dataclass(frozen=True, slots=True)
+class _WordTest:
+    words: frozenset[str]
+    prefixes: tuple[str, ...]
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and (word in self.words or word.startswith(self.prefixes))
 
 
 def _check_not_rewritten(lex: Lexicon, other: Lexicon) -> None:
@@ -485,7 +512,7 @@ _SECTIONS = {
         "answer_followers",
     },
     "red_flags": {"phrases", "exceptions"},
-    "language": {"markers", "accented", "words"},
+    "language": {"markers", "accented", "words", "borrowed"},
 }
 _UNIT_KEYS = {"seconds", "singular", "plural"}
 _SATURDAY = 5
@@ -504,6 +531,7 @@ class _Loader:
         self.data = data
         self.synonyms = Synonyms({}, 0)
         self.seen_words: set[str] = set()
+        self.borrowed: frozenset[str] = frozenset()
 
     def fail(self, key: str, problem: str) -> NoReturn:
         raise LexiconError(f"{self.path}: {key}: {problem}")
@@ -688,7 +716,8 @@ class _Loader:
             red_flag_exceptions=exceptions,
             markers=markers,
             accented=accented,
-            vocabulary=frozenset(self.seen_words),
+            vocabulary=frozenset(self.seen_words - self.borrowed),
+            borrowed=self.borrowed,
         )
 
     def section(self, name: str) -> dict:
@@ -845,4 +874,7 @@ class _Loader:
             self.fail(f"{key}.accented", f"expected a string of characters, got {accented!r}")
         # Recorded as vocabulary by word(); may be empty.
         self.words(self.strings(section, "words", key, nonempty=False), f"{key}.words")
+        self.borrowed = self.words(
+            self.strings(section, "borrowed", key, nonempty=False), f"{key}.borrowed"
+        )
         return markers, frozenset(unicodedata.normalize("NFC", accented.casefold()))
