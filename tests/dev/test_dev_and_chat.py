@@ -20,7 +20,7 @@ NO_FLAGS = ["no"] * 9
 CONVERSATIONS = {
     "emergency": (["I peed myself and my leg is numb"], "Call 911 now"),
     "urgent": (["my leg is numb", *["no"] * 7, "yes"], "get medical care today"),
-    "soon": (["hi", *NO_FLAGS, "3 weeks", "no", "yes", "no", "no", "no"], "next few days"),
+    "soon": (["hi", *NO_FLAGS, "3 weeks"], "next few days"),  # 3 weeks: the story is decided
     "self_care": (["my foot fell asleep", *NO_FLAGS, "5 min", "no", "no", "yes", "no", "yes"],
                   "pressure on a nerve"),
 }
@@ -69,7 +69,7 @@ def test_dev_runs_everything_and_chat_completes_each_disposition(dev):
         assert chat.returncode == 0, chat.stderr
         replies = [ln for ln in chat.stdout.splitlines() if ln.startswith("hotline> ")]
         assert "not a diagnosis" in replies[0]
-        assert advice in replies[-1] or advice in " ".join(replies[-3:]), (disposition, replies)
+        assert advice in " ".join(replies[-4:]), (disposition, replies)
     process.send_signal(signal.SIGTERM)
     output, _ = process.communicate(timeout=30)
     assert process.returncode == 0
