@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from hotline.triage import decision
 from hotline.triage.answers import (
     UNCLEAR,
+    choose_duration,
     parse_checkin,
     parse_duration_hours,
     parse_yes_no,
@@ -89,7 +90,8 @@ class Turn:
 def new_state(lang: str = "en", channel: str = "sms") -> dict:
     return {"v": STATE_VERSION, "lang": lang, "channel": channel, "phase": NEW,
             "question": None, "unclear": 0, "answers": {}, "red_flags": [], "scanned": [],
-            "disposition": None, "rule": None, "floor": None, "checkin_for": None}
+            "disposition": None, "rule": None, "floor": None, "checkin_for": None,
+            "from_words": []}
 
 
 def step(state: dict | None, inbound: Inbound, ctx: Context) -> tuple[dict, list[dict], list[dict]]:
@@ -176,7 +178,9 @@ def _start(turn: Turn, inbound: Inbound, detect: bool = True) -> None:
     turn.effect("new_conversation")
     state["phase"] = ASKING
     turn.say("greeting")
-    _record_scan(turn, read(inbound.text, state["lang"]))
+    reading = read(inbound.text, state["lang"])
+    _record_scan(turn, reading)
+    _record_story(turn, reading)
     _ask_next(turn)
 
 
@@ -197,10 +201,16 @@ def _answer(turn: Turn, text: str) -> None:
     else:
         value = _understand(question, reading, state, turn.ctx)
     if value is None:
+        _record_story(turn, reading)
+        if question.key in state["answers"]:  # their words answered it after all
+            state["unclear"] = 0
+            _ask_next(turn)
+            return
         _unclear(turn, question, text)
         return
     state["answers"][question.key] = value
     state["unclear"] = 0
+    _record_story(turn, reading)
     _ask_next(turn)
 
 
@@ -270,6 +280,19 @@ def _record_scan(turn: Turn, reading: Reading) -> frozenset[str]:
     return stated
 
 
+def _record_story(turn: Turn, reading: Reading) -> None:
+    """Story answers said in passing ("numb for 3 weeks", "I'm diabetic") count when they rule
+    out self-care, so the story can stop without asking them; like a scan, only ever raising."""
+    state = turn.state
+    lasting = choose_duration([d for d in reading.durations if d.lasting], turn.ctx.now())
+    for key, value in decision.story_from_words(reading.story_stated, lasting).items():
+        if decision.raises_story(key, state["answers"].get(key), value):
+            state["answers"][key] = value
+            words = state.setdefault("from_words", [])
+            if key not in words:
+                words.append(key)
+
+
 # --- choosing what to ask -------------------------------------------------------------------
 
 def next_question(state: dict, protocol: Protocol) -> Question | None:
@@ -310,6 +333,8 @@ def _finish(turn: Turn, floor: str | None = None) -> None:
     if not result.red_flags:
         story = [q.key for q in turn.ctx.protocol.story_questions]
         rule += decision.skipped_note(state["answers"], story)
+        if state.get("from_words"):
+            rule += f"; from their own words: {', '.join(state['from_words'])}"
     floor = decision.higher(floor, state.get("floor"))
     if decision.rank(floor) > decision.rank(level):
         level, rule = floor, f"{rule}; kept at the earlier {floor}"

@@ -170,6 +170,27 @@ def skipped_note(answers: Mapping[str, object], asked: Sequence[str]) -> str:
     return f"; not asked: {', '.join(skipped)} (no answer could change {level})"
 
 
+def story_from_words(
+    stated: frozenset[str] | set[str], lasting_hours: float | None
+) -> dict[str, object]:
+    """Story answers a message states in passing, kept only where they rule out self-care:
+    a yes to worsening, recurring or a risk condition, or a duration of 24 hours or more said
+    as how long it has lasted. Words never give a no or a short duration: those are asked."""
+    found: dict[str, object] = {key: YES for key in stated if key in _STORY_OUTCOMES}
+    if lasting_hours is not None and lasting_hours >= SELF_CARE_MAX_HOURS:
+        found["duration"] = lasting_hours
+    return found
+
+
+def raises_story(key: str, before: object, after: object) -> bool:
+    """Whether an answer from free text replaces what is known: only toward "not self-care"."""
+    if before is None or before == UNKNOWN:
+        return True
+    if key == "duration":
+        return isinstance(before, int | float) and isinstance(after, int | float) and after > before
+    return before == NO and after == YES
+
+
 def advice_keys(disposition: str, answers: Mapping[str, object]) -> tuple[str, ...]:
     """The advice messages for a disposition. Self-care differs while the leg is still numb:
     move now, and what to do if it has not gone (the `resolved` answer)."""

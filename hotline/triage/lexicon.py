@@ -42,6 +42,8 @@ FLAGS = (
     "weakness",
     "difficulty_walking",
 )
+# Story answers a message can state in passing ("I'm diabetic"); each only ever counts as yes.
+STORY_WORDS = ("worsening", "recurring", "risk_condition")
 LANGUAGES = ("en", "es")
 DEFAULT_LANGUAGE = "en"
 YES_NO_VALUES = ("yes", "no")
@@ -316,6 +318,7 @@ class Lexicon:
     negation: Negation
     red_flags: PhraseSet  # value: flag key
     red_flag_exceptions: PhraseSet  # value: flag key
+    story: PhraseSet  # value: story key ("worsening", "recurring", "risk_condition")
     markers: frozenset[str]
     accented: frozenset[str]
     # Every word the file lists in full (a `word*` stem is not a word) but those it borrows from
@@ -512,6 +515,7 @@ _SECTIONS = {
         "answer_followers",
     },
     "red_flags": {"phrases", "exceptions"},
+    "story": set(STORY_WORDS),
     "language": {"markers", "accented", "words", "borrowed"},
 }
 _UNIT_KEYS = {"seconds", "singular", "plural"}
@@ -695,6 +699,7 @@ class _Loader:
         yes_no, alone, unclear, breaks, yes_no_pad, statements = self.read_yes_no()
         checkin, checkin_pad = self.read_checkin()
         flags, exceptions = self.read_red_flags()
+        story = self.read_story()
         markers, accented = self.read_language()
         duration = self.read_duration()
         negation = self.read_negation()
@@ -714,6 +719,7 @@ class _Loader:
             negation=negation,
             red_flags=flags,
             red_flag_exceptions=exceptions,
+            story=story,
             markers=markers,
             accented=accented,
             vocabulary=frozenset(self.seen_words - self.borrowed),
@@ -865,6 +871,13 @@ class _Loader:
                     self.strings(exceptions, flag, key, nonempty=False), f"{key}.{flag}", flag
                 )
         return PhraseSet(flag_entries), PhraseSet(exception_entries)
+
+    def read_story(self) -> PhraseSet:
+        section, key = self.section("story"), "[story]"
+        entries = []
+        for name in STORY_WORDS:
+            entries += self.phrase_list(section, name, key, name)
+        return PhraseSet(entries)
 
     def read_language(self) -> tuple[frozenset[str], frozenset[str]]:
         section, key = self.section("language"), "[language]"

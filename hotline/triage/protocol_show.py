@@ -9,7 +9,7 @@ from hotline.triage.decision import (
     SELF_CARE_MAX_HOURS,
     URGENT,
 )
-from hotline.triage.lexicon import Lexicon, load_lexicon
+from hotline.triage.lexicon import Lexicon, PhraseSet, load_lexicon
 from hotline.triage.protocol import Protocol
 
 FIELDS = {"emergency_number": "{emergency_number}", "transfer_number": "{transfer_number}"}
@@ -61,12 +61,16 @@ def render_markdown(protocol: Protocol, lang: str) -> str:
     return "\n".join(lines)
 
 
-def _phrases(phrase_set) -> str:  # noqa: ANN001 - a lexicon PhraseSet
+def _phrases(phrase_set: PhraseSet) -> str:
     return ", ".join(f"`{pattern.source}`" for _, pattern in phrase_set.entries)
 
 
-def _words(words) -> str:  # noqa: ANN001 - a set of words
+def _words(words: frozenset[str]) -> str:
     return ", ".join(f"`{word}`" for word in sorted(words))
+
+
+def _story(lex: Lexicon, key: str) -> PhraseSet:
+    return PhraseSet([(value, p) for value, p in lex.story.entries if value == key])
 
 
 def _reading_rules(lex: Lexicon) -> list[str]:
@@ -83,6 +87,12 @@ def _reading_rules(lex: Lexicon) -> list[str]:
         f"{_phrases(lex.yes_no_statements)}.",
         "- A negation (\"no weakness\", \"didn't fall\") hides a phrase only when it is "
         "plainly a denial; a near miss (\"nearly fell\") is not a fall.",
+        "- Story answers said in passing count only when they rule out self-care: a *yes* to "
+        f"worsening ({_phrases(_story(lex, 'worsening'))}), recurring "
+        f"({_phrases(_story(lex, 'recurring'))}) or a risk condition "
+        f"({_phrases(_story(lex, 'risk_condition'))}), or a duration of "
+        f"{SELF_CARE_MAX_HOURS:g} hours or more said as how long it has lasted. A *no* or a "
+        "short duration is always asked.",
         "",
         "### What counts as unsure", "",
         f"Any of these anywhere in a reply: {_phrases(lex.unclear)}; or a question mark after "

@@ -206,6 +206,18 @@ class Reading:
                 excused.setdefault(match.value, set()).update(range(match.start, match.end))
         return excused
 
+    # -- story answers said in passing
+
+    @cached_property
+    def story_stated(self) -> frozenset[str]:
+        """Story questions the words answer yes ("I'm diabetic"), not negated ("not diabetic")."""
+        found = set()
+        for lex in self.lexicons:
+            for match in lex.story.find_all(self.tokens, foreign=self.foreign(lex)):
+                if not self.negation.negates(self.tokens, match):
+                    found.add(match.value)
+        return frozenset(found)
+
     # -- unsure
 
     @cached_property

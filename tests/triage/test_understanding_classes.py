@@ -281,3 +281,44 @@ def test_one_reading_serves_every_parser():
     assert "cold_pale_leg" in reading.red_flags
     assert [d.hours for d in reading.durations] == [5]
     assert reading.unsure  # "kind of"
+
+
+# --- story answers said in passing only ever rule out self-care --------------------------------
+
+
+@pytest.mark.parametrize(("opening", "key"), [
+    ("NUMB TOES FOR LIKE 3 WKS", "duration"),
+    ("my toes have been numb for about two months, I'm diabetic", "risk_condition"),
+    ("se me duerme la pierna casi todos los días", "recurring"),
+    ("my foot keeps going numb and it's getting worse", "worsening"),
+])
+def test_a_story_answer_in_the_first_text_ends_the_story_after_the_red_flags(opening, key):
+    state, _, _ = step(None, Inbound(opening), CTX)
+    asked = []
+    while state["phase"] == ASKING:
+        asked.append(state["question"])
+        state, _, _ = step(state, Inbound("no"), CTX)
+    assert asked == [q.key for q in PROTOCOL.red_flag_questions]
+    assert state["disposition"] == SOON
+    assert key in state["rule"].split("from their own words: ")[1]
+
+
+@pytest.mark.parametrize("opening", [
+    "my foot fell asleep 5 min ago", "I'm not diabetic, my foot fell asleep",
+    "it is not getting worse", "my foot fell asleep sitting"])
+def test_words_never_give_a_short_duration_or_a_no(opening):
+    state, _, _ = step(None, Inbound(opening), CTX)
+    assert not set(state["answers"]) & {"duration", "worsening", "recurring", "risk_condition"}
+
+
+def test_a_story_answer_said_while_answering_a_red_flag_counts():
+    state = ask_until("weakness")
+    state, _, _ = step(state, Inbound("no, but it keeps coming back"), CTX)
+    assert state["answers"]["weakness"] == NO and state["answers"]["recurring"] == YES
+
+
+def test_words_raise_an_answer_given_earlier_never_lower_it():
+    state = play("my foot fell asleep", {"duration": "2 hours", "worsening": "no",
+                                         "recurring": "actually it has been numb for 3 days now"})
+    assert state["answers"]["duration"] == 72
+    assert state["disposition"] == SOON
