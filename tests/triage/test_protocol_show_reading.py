@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from hotline.protocol_show import render_markdown
 from hotline.triage.protocol import load_protocol
+from hotline.triage.protocol_show import render_markdown
 
 
 @pytest.mark.parametrize(("lang", "unsure", "statement"), [
