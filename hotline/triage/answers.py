@@ -24,6 +24,7 @@ __all__ = [
     "WORSE",
     "YES",
     "choose_duration",
+    "leans_yes",
     "parse_checkin",
     "parse_duration_hours",
     "parse_yes_no",
@@ -56,6 +57,13 @@ def parse_yes_no(text: str | Reading, lang: str = "en") -> str:
         return UNCLEAR
     breaks = frozenset().union(*(lex.yes_no_breaks for lex in lexicons))
     return _answer(_clauses(tokens, breaks), lexicons)
+
+
+def leans_yes(text: str | Reading, lang: str = "en") -> bool:
+    """The reply's answer words say yes, doubt aside ("yes, a little", "sí, un poco")."""
+    reading = _reading(text, lang)
+    breaks = frozenset().union(*(lex.yes_no_breaks for lex in reading.lexicons))
+    return _answer(_clauses(list(reading.folded), breaks), reading.lexicons) == YES
 
 
 def says_unsure(text: str | Reading, lang: str = "en") -> bool:

@@ -27,6 +27,7 @@ from hotline.triage import decision
 from hotline.triage.answers import (
     UNCLEAR,
     choose_duration,
+    leans_yes,
     parse_checkin,
     parse_duration_hours,
     parse_yes_no,
@@ -222,8 +223,11 @@ def _understand(question: Question, reading: Reading, state: dict, ctx: Context)
         return hours
     if says_unsure(reading):
         # Unsure is unknown, never a no: an unknown story answer rules out self-care, and an
-        # unknown red flag counts as present. A red flag is asked once more first, because
-        # counting it present may send the person to the emergency department.
+        # unknown red flag counts as present. A hedged yes to a red flag ("yes, a little") is a
+        # yes; otherwise a red flag is asked once more first, because counting it present may
+        # send the person to the emergency department.
+        if question.flag and leans_yes(reading):
+            return YES
         if question.flag and state["unclear"] == 0:
             return None
         return UNKNOWN

@@ -322,3 +322,17 @@ def test_words_raise_an_answer_given_earlier_never_lower_it():
                                          "recurring": "actually it has been numb for 3 days now"})
     assert state["answers"]["duration"] == 72
     assert state["disposition"] == SOON
+
+
+@pytest.mark.parametrize("reply", ["yes, a little", "yeah kind of", "sí, un poco"])
+def test_a_hedged_yes_to_a_red_flag_is_a_yes(reply):
+    state = ask_until("weakness")
+    state, _, _ = step(state, Inbound(reply), CTX)
+    assert state["answers"]["weakness"] == YES
+
+
+@pytest.mark.parametrize("reply", ["yes, a little", "sí, un poco"])
+def test_a_hedged_yes_to_a_story_question_is_unknown(reply):
+    state = play("my foot fell asleep", {"duration": "10 minutes", "pressure_cause": reply})
+    assert state["answers"]["pressure_cause"] == UNKNOWN
+    assert state["disposition"] == SOON
