@@ -279,6 +279,7 @@ class Negation:
     self_negative: frozenset[str]
     scope_breaks: frozenset[str]
     answer_cues: frozenset[str]
+    answer_phrases: PhraseSet  # "not really": a whole answer when a clause opens with it
     answer_followers: frozenset[str]
     blockers: PhraseSet
 
@@ -512,6 +513,7 @@ _SECTIONS = {
         "blockers",
         "scope_breaks",
         "answer_cues",
+        "answer_phrases",
         "answer_followers",
     },
     "red_flags": {"phrases", "exceptions"},
@@ -850,6 +852,7 @@ class _Loader:
             self_negative=self.word_list(section, "self_negative", key),
             scope_breaks=self.word_list(section, "scope_breaks", key),
             answer_cues=self.word_list(section, "answer_cues", key),
+            answer_phrases=PhraseSet(self.phrase_list(section, "answer_phrases", key, "answer")),
             answer_followers=self.word_list(section, "answer_followers", key),
             blockers=PhraseSet(self.phrase_list(section, "blockers", key, "blocker")),
         )

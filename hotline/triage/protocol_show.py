@@ -97,8 +97,13 @@ def _reading_rules(lex: Lexicon) -> list[str]:
         "### What counts as unsure", "",
         f"Any of these anywhere in a reply: {_phrases(lex.unclear)}; or a question mark after "
         "nothing but answer words (\"yes?\", \"?\"). Unsure is *unknown*, never *no*: a "
-        "story answer counts as unknown at once (it rules out self-care); a red-flag question "
-        "is asked once more, then counts as present. Unknown never lowers a level.",
+        "story answer counts as unknown at once (it rules out self-care); a hedged *yes* to a "
+        "red flag (\"yes, a little\") is a *yes*; otherwise a red-flag question is asked once "
+        "more, then counts as present. Unknown never lowers a level.",
+        "",
+        f"An answer that opens a clause ({_phrases(lex.negation.answer_phrases)}, or a lone "
+        "*no*) followed by a new statement (\"not really i just wobble\") answers the question; "
+        "it does not deny the statement.",
         "",
         "### A reply with several readings", "",
         "- Both a *yes* and a *no* in the answer: unclear, asked again (never guessed).",

@@ -61,6 +61,7 @@ class NegationRules:
     answer_cues: frozenset[str]
     answer_followers: frozenset[str]
     blockers: tuple[PhraseSet, ...]
+    answer_phrases: tuple[PhraseSet, ...] = ()
 
     @classmethod
     def of(cls, lexicons: Sequence[Lexicon]) -> NegationRules:
@@ -73,6 +74,7 @@ class NegationRules:
             answer_cues=frozenset().union(*(r.answer_cues for r in rules)),
             answer_followers=frozenset().union(*(r.answer_followers for r in rules)),
             blockers=tuple(r.blockers for r in rules),
+            answer_phrases=tuple(r.answer_phrases for r in rules),
         )
 
     def negates(self, tokens: Sequence[str], match: Match) -> bool:
@@ -98,11 +100,26 @@ class NegationRules:
     def _is_cue(self, tokens: Sequence[str], i: int) -> bool:
         if tokens[i] not in self.cues:
             return False
-        if tokens[i] not in self.answer_cues:
+        answer_end = self._answer_ending(tokens, i)
+        if answer_end is None:
             return True
-        # "no I fell off a ladder": a spoken "no" answering the last question, then the story.
-        following = tokens[i + 1] if i + 1 < len(tokens) else ""
+        # "no I fell off a ladder", "not really i just wobble": a spoken answer to the last
+        # question, then the story; "not really weak" still denies.
+        following = tokens[answer_end] if answer_end < len(tokens) else ""
         return following not in self.answer_followers
+
+    def _answer_ending(self, tokens: Sequence[str], i: int) -> int | None:
+        """Where the whole answer holding the cue at i ends, when one opens a clause there."""
+        if tokens[i] in self.answer_cues:
+            return i + 1
+        for phrases in self.answer_phrases:
+            for start in range(max(0, i - 2), i + 1):
+                if start > 0 and tokens[start - 1] not in self.scope_breaks:
+                    continue
+                match = phrases.longest_at(tokens, start)
+                if match is not None and match.start <= i < match.end:
+                    return match.end
+        return None
 
     def _doubt_between(self, tokens: Sequence[str], start: int, end: int) -> bool:
         return any(

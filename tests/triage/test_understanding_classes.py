@@ -336,3 +336,22 @@ def test_a_hedged_yes_to_a_story_question_is_unknown(reply):
     state = play("my foot fell asleep", {"duration": "10 minutes", "pressure_cause": reply})
     assert state["answers"]["pressure_cause"] == UNKNOWN
     assert state["disposition"] == SOON
+
+
+@pytest.mark.parametrize(("question", "reply"), [
+    # Speech comes without commas.
+    ("difficulty_walking", "not really i just wobble and have to hold onto the walls"),
+    ("difficulty_walking", "not really it wobbles"),
+    ("weakness", "nope although the knee gives out on me sometimes"),
+    ("weakness", "no it gives out sometimes"),
+])
+def test_a_spoken_answer_then_the_flag_without_punctuation(question, reply):
+    state = ask_until(question)
+    state, _, _ = step(state, Inbound(reply, channel="voice"), CTX)
+    assert state["answers"][question] == YES
+
+
+@pytest.mark.parametrize("text", ["not really weak", "not at all weak", "I am not really weak",
+                                  "no mucho débil"])
+def test_a_denial_after_an_answer_word_is_still_a_denial(text):
+    assert "weakness" not in scan_red_flags(text)
