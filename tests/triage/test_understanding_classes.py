@@ -355,3 +355,11 @@ def test_a_spoken_answer_then_the_flag_without_punctuation(question, reply):
                                   "no mucho débil"])
 def test_a_denial_after_an_answer_word_is_still_a_denial(text):
     assert "weakness" not in scan_red_flags(text)
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("I sit at my desk every day", "en"), ("trabajo sentado todos los días", "es"),
+    ("it never happened before", "en"), ("I'm not diabetic", "en"),
+])
+def test_how_often_they_do_something_is_not_how_often_it_is_numb(text, lang):
+    assert read(text, lang).story_stated == frozenset()
