@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hotline.triage.decision import (
+    ADVICE_ONLY_KEYS,
     DISPOSITIONS,
     EMERGENCY,
     FLAG_LEVELS,
@@ -26,6 +27,9 @@ def render_markdown(protocol: Protocol, lang: str) -> str:
               "| # | key | asks | a *yes* means |", "| --- | --- | --- | --- |"]
     for n, q in enumerate(protocol.questions, 1):
         outcome = _outcome(q.flag, q.kind)
+        if q.key in ADVICE_ONLY_KEYS:
+            outcome = "story: never changes the level; asked only when the answer is self-care, "
+            outcome += "whose advice it changes"
         lines.append(f"| {n} | `{q.key}` | {text('question.' + q.key)} | {outcome} |")
     lines += ["", "## How answers lead to advice", "",
               "1. An emergency red flag (a *yes*, or named in any message) stops the questions and "
