@@ -48,6 +48,10 @@ def ask_until(question: str, opening: str = "my leg is numb", lang_no: str = "no
     ("difficulty_walking", "not really, i just wobble and have to hold onto the walls"),
     ("difficulty_walking", "nah, though I keep stumbling"),
     ("difficulty_walking", "no. i'm limping a bit"),
+    ("difficulty_walking", "no but I need a cane now"),
+    ("difficulty_walking", "nope, i have to hold on to stuff"),
+    ("difficulty_walking", "no, pero me voy de lado al caminar"),
+    ("difficulty_walking", "no, solo que no puedo subir escaleras"),
 ])
 def test_a_described_red_flag_is_a_yes_whatever_word_starts_the_reply(question, reply):
     state = ask_until(question)
@@ -234,6 +238,8 @@ def test_near_misses_and_negations_raise_nothing(text, lang):
     ("me hice del baño y tengo la pierna dormida", "bladder_bowel"),
     ("no puedo controlar la vejiga", "bladder_bowel"),
     ("my wife can't lift her arm", "stroke_signs"),
+    ("mi esposo no puede levantar el brazo", "stroke_signs"),
+    ("took a nasty spill on the ice", "injury"),
 ])
 def test_first_text_emergencies(text, flag):
     state, replies, _ = step(None, Inbound(text), CTX)
