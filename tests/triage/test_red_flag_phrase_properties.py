@@ -7,10 +7,13 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hotline.triage.conversation import Context, Inbound, step
 from hotline.triage.lexicon import LANGUAGES, Pattern, load_lexicon
+from hotline.triage.protocol import load_protocol
 from hotline.triage.reading import read
 
 LEXICONS = {lang: load_lexicon(lang) for lang in LANGUAGES}
+CTX = Context(protocol=load_protocol())
 
 
 def sample_text(pattern: Pattern) -> str:
@@ -103,3 +106,24 @@ def test_every_phrase_with_every_opener():
         for opener in OPENERS[lang] + OPENERS["en"]:
             message = opener.format(text)
             assert flag in read(message, lang).red_flags, message
+
+
+
+def _asked(flag: str) -> dict:
+    """A conversation waiting for the answer to `flag`'s question."""
+    state, _, _ = step(None, Inbound("my leg is numb"), CTX)
+    while state["question"] != flag:
+        state, _, _ = step(state, Inbound("no"), CTX)
+    return state
+
+
+URGENT_PHRASES = [p for p in PHRASES if p[1] in ("weakness", "difficulty_walking")]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(URGENT_PHRASES), st.data())
+def test_no_but_the_phrase_to_its_own_question_is_a_yes(phrase, data):
+    lang, flag, text = phrase
+    opener = data.draw(st.sampled_from(OPENERS[lang] + OPENERS["en"]))
+    state, _, _ = step(_asked(flag), Inbound(opener.format(text)), CTX)
+    assert state["answers"][flag] == "yes", opener.format(text)
