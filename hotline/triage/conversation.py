@@ -377,9 +377,10 @@ def _after_finish(turn: Turn, text: str) -> None:
 
 def _checkin_reply(turn: Turn, text: str) -> None:
     state = turn.state
-    reply = parse_checkin(text, state["lang"])
+    reading = read(text, state["lang"])
+    reply = parse_checkin(reading)
     flags_before = set(state["scanned"])
-    _record_scan(turn, read(text, state["lang"]))
+    _record_scan(turn, reading)
     new_flag = set(state["scanned"]) - flags_before
     if new_flag or reply == "worse":
         turn.effect("checkin_answered", reply="worse")
