@@ -18,7 +18,7 @@ from hotline.services import Hotline, build_hotline
 from hotline.settings import Settings
 from hotline.store.clock import now_iso
 from hotline.triage.conversation import Turn
-from hotline.triage.decision import SELF_CARE, SOON
+from hotline.triage.decision import SELF_CARE, SOON, advice_keys
 
 log = logging.getLogger("hotline.outbound.after_call")
 
@@ -46,7 +46,7 @@ def summary_keys(record: dict) -> list[str]:
     """The end of the call in its text wording: advice, the safety net where the call gave it,
     and the follow-up note when a follow-up is planned."""
     disposition = record["disposition"]
-    keys = [f"advice.{disposition}"]
+    keys = list(advice_keys(disposition, record["answers"]))
     if disposition in (SOON, SELF_CARE):  # as conversation._give_advice says it
         keys.append("safety_net")
     if any(f["status"] == "scheduled" for f in record["followups"]):

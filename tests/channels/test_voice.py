@@ -11,6 +11,7 @@ from rq import SimpleWorker
 
 from hotline.outbound import after_call, followups
 from hotline.store.keys import DUE_KEY
+from hotline.triage.decision import advice_keys
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
 from tests.support.vignettes import answer_for, load_stories
 from tests.support.voice_caller import VoiceCaller, answer_every_question
@@ -498,12 +499,15 @@ def test_after_a_call_one_text_with_the_advice_and_the_follow_up(
     run_worker(app)
     [message] = twilio_api.messages
     protocol = hotline_of(app).protocol
+    record = record_of(app, caller)
     assert message.to == caller.phone
+    # the advice as the call gave it: self-care with its "gone" or "still numb" line
+    advice = advice_keys("self_care", record["answers"])
+    assert len(advice) == 2
     assert message.body == " ".join(
         protocol.text("es", k, "sms", emergency_number="911")
-        for k in ("advice.self_care", "safety_net", "followup_note")
+        for k in (*advice, "safety_net", "followup_note")
     )
-    record = record_of(app, caller)
     assert record["transcript"][-1]["text"] == message.body
     assert record["transcript"][-1]["channel"] == "sms"
     # the follow-up is planned as for a text conversation
