@@ -20,6 +20,7 @@ import platform
 import re
 import shlex
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,6 +36,7 @@ sys.path[:0] = [str(HERE), str(ROOT)]
 import bench_load  # noqa: E402
 import bench_redis  # noqa: E402
 import redis  # noqa: E402
+import texts_to_disposition  # noqa: E402
 from bench_traffic import (  # noqa: E402
     AUTH_TOKEN,
     PUBLIC_URL,
@@ -86,6 +88,7 @@ def main() -> int:
             server.stop()
     if args.followups:
         rows += followup_dispatch(args.followups)
+    rows += texts_to_advice()
     print_table(rows, load_before)
     return 0
 
@@ -464,6 +467,29 @@ def followup_dispatch(count: int) -> list[tuple]:
 
 
 # --- the table --------------------------------------------------------------------------------
+
+
+def texts_to_advice() -> list[tuple]:
+    """How many texts the sample stories take to their advice (the story stops once decided)."""
+    stories = texts_to_disposition.load_stories(texts_to_disposition.default_shared())
+    if not stories:
+        return [("texts to the advice", "no sample stories found", "", "")]
+    counts, wrong = texts_to_disposition.texts_per_disposition(stories)
+    rows = [
+        (
+            f"texts to the advice, {level} (median)",
+            f"{statistics.median(values):g}",
+            f"{len(values)} sample stories, {min(values)}-{max(values)}",
+            "",
+        )
+        for level, values in counts.items()
+        if values
+    ]
+    if wrong:
+        rows.append(
+            ("sample stories given the wrong advice", str(len(wrong)), "; ".join(wrong), "0")
+        )
+    return rows
 
 
 def print_table(rows: list[tuple], load_before: float) -> None:

@@ -61,6 +61,19 @@ def play(story: dict, ctx: Context) -> tuple[str | None, int]:
     return state["disposition"], texts
 
 
+def texts_per_disposition(stories: list[dict]) -> tuple[dict[str, list[int]], list[str]]:
+    """The texts each story took, per expected disposition, and the stories that went wrong."""
+    ctx = Context(protocol=load_protocol())
+    counts: dict[str, list[int]] = {level: [] for level in DISPOSITIONS}
+    wrong = []
+    for story in stories:
+        disposition, texts = play(story, ctx)
+        if disposition != story["expect"]:
+            wrong.append(f"{story['id']}: expected {story['expect']}, got {disposition}")
+        counts[story["expect"]].append(texts)
+    return counts, wrong
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=default_shared(),
@@ -70,14 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     if not stories:
         print(f"no stories found in {args.shared}", file=sys.stderr)
         return 1
-    ctx = Context(protocol=load_protocol())
-    counts: dict[str, list[int]] = {level: [] for level in DISPOSITIONS}
-    wrong = []
-    for story in stories:
-        disposition, texts = play(story, ctx)
-        if disposition != story["expect"]:
-            wrong.append(f"{story['id']}: expected {story['expect']}, got {disposition}")
-        counts[story["expect"]].append(texts)
+    counts, wrong = texts_per_disposition(stories)
     print("| disposition | stories | median texts to disposition | range |")
     print("| --- | --- | --- | --- |")
     for level in DISPOSITIONS:
