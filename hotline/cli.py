@@ -152,8 +152,18 @@ def _purge(args: argparse.Namespace) -> int:
 
 def _worker(args: argparse.Namespace) -> int:
     from hotline.outbound.worker import run_worker
-    run_worker(Settings.from_env())
+    settings = Settings.from_env()
+    start_outage_writeback(settings)
+    run_worker(settings)
     return 0
+
+
+def start_outage_writeback(settings: Settings) -> None:
+    """The worker writes back this host's outage buffer too (hotline/channels/writeback.py):
+    whichever process of the host sees Redis first applies it."""
+    from hotline.channels.writeback import start_drainer
+    from hotline.services import build_hotline
+    start_drainer(build_hotline(settings))
 
 
 if __name__ == "__main__":
