@@ -63,7 +63,10 @@ def call_of(form) -> Call:
     sid = (form.get("CallSid") or "").strip()
     if not _SID.match(sid):
         raise NotACall("no usable CallSid")
-    return Call(sid, sender_of(form.get("From")) or f"{UNKNOWN_CALLER}:{sid}")
+    phone = sender_of(form.get("From"))
+    if not can_receive_texts(phone):  # hidden ("anonymous", Twilio's +266696687, ...)
+        phone = f"{UNKNOWN_CALLER}:{sid}"  # two hidden callers must not share a "number"
+    return Call(sid, phone)
 
 
 def call_language() -> str:

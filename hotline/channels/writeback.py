@@ -30,13 +30,14 @@ from hotline.outbound import followups
 from hotline.redact import log_failure
 from hotline.store.clock import iso_from_ms
 from hotline.store.outage_buffer import Entry, OutageBuffer
-from hotline.store.turns import TurnInput, TurnOutput, TurnResult
+from hotline.store.turns import SEEN_WEBHOOKS, TurnInput, TurnOutput, TurnResult
 from hotline.triage.conversation import ASKING, Inbound, new_state, step
 
 log = logging.getLogger("hotline.writeback")
 
 CATCH_UP_WAIT = 2.0  # seconds a webhook waits for the write-back lock before buffering
-SESSIONS_PER_BATCH = 20  # the drain lock is released between batches, so webhooks get it
+SESSIONS_PER_BATCH = 50  # the drain lock is released between batches, so webhooks get it
+PER_SESSION = SEEN_WEBHOOKS  # entries of one session committed before they are removed
 DRAIN_EVERY = 1.0  # seconds between looks at the buffer
 
 
@@ -96,17 +97,27 @@ def catch_up(hotline, session: str) -> None:
     with buffer.writer(CATCH_UP_WAIT) as held:
         if not held:
             raise Backlogged("the write-back is busy")
-        apply_session(hotline, buffer, session)
+        while apply_batch(hotline, buffer, [session]):
+            pass
 
 
-def apply_session(hotline, buffer: OutageBuffer, session: str) -> int:
-    """Apply a session's entries in order, each removed once committed. Hold buffer.writer()."""
-    applied = 0
-    for entry in buffer.for_session(session):
-        apply_entry(hotline, entry)
-        buffer.remove(entry.id)
-        applied += 1
-    return applied
+def apply_batch(hotline, buffer: OutageBuffer, sessions: list[str]) -> int:
+    """Apply the next entries of each session in order; remove those committed in one
+    transaction. Hold buffer.writer().
+
+    At most PER_SESSION entries of a session are committed before their removal: should the
+    removal never happen (a crash), the next writer applies them again and each one's dedupe
+    id is still among those the session's state remembers, so each is a replay, not a turn."""
+    committed: list[int] = []
+    try:
+        for session in sessions:
+            for entry in buffer.for_session(session, PER_SESSION):
+                apply_entry(hotline, entry)
+                committed.append(entry.id)
+    finally:
+        if committed:
+            buffer.remove(committed)
+    return len(committed)
 
 
 def apply_entry(hotline, entry: Entry) -> TurnResult:
@@ -251,8 +262,7 @@ def drain(hotline, max_batches: int | None = None) -> DrainReport:
             with buffer.writer() as held:
                 if not held:
                     break  # another process of this host is writing back
-                for session in sessions:
-                    report.applied += apply_session(hotline, buffer, session)
+                report.applied += apply_batch(hotline, buffer, sessions)
             batches += 1
     except Exception as exc:  # Redis went away again: the rest waits for the next round
         report.failed = True

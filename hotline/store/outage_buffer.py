@@ -80,7 +80,9 @@ class OutageBuffer:
         os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
         os.chmod(self.path, 0o600)
         connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
-        connection.execute("PRAGMA journal_mode=DELETE")
+        # WAL: one fsync per transaction, and readers (a webhook asking whether its session
+        # has entries) never wait for the write-back. SQLite gives -wal and -shm the db's mode.
+        connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=FULL")  # a committed append survives power loss
         connection.execute("PRAGMA secure_delete=ON")  # a written-back entry leaves no trace
         connection.executescript(_SCHEMA)
@@ -102,10 +104,14 @@ class OutageBuffer:
             )
             return int(cursor.lastrowid)
 
-    def remove(self, entry_id: int) -> None:
-        """Forget an entry whose turn is committed."""
+    def remove(self, entry_ids: list[int]) -> None:
+        """Forget entries whose turns are committed; once none is left, the WAL is emptied too
+        so no written-back words stay on disk."""
         with self._transaction() as db:
-            db.execute("DELETE FROM entries WHERE id = ?", (entry_id,))
+            db.executemany("DELETE FROM entries WHERE id = ?", [(i,) for i in entry_ids])
+            empty = db.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is None
+        if empty:
+            self._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def purge(self, older_than: float) -> int:
         """Drop entries kept longer than the retention period (unix time cutoff)."""
@@ -148,14 +154,14 @@ class OutageBuffer:
         ).fetchall()
         return [row[0] for row in rows]
 
-    def for_session(self, session: str) -> list[Entry]:
-        """The session's entries in the order they were said."""
+    def for_session(self, session: str, limit: int = -1) -> list[Entry]:
+        """The session's (first `limit`) entries in the order they were said."""
         if not self.exists():
             return []
         rows = self._connection().execute(
             "SELECT id, session, phone, at, opt_out, body FROM entries WHERE session = ? "
-            "ORDER BY id",
-            (session,),
+            "ORDER BY id LIMIT ?",
+            (session, limit),
         ).fetchall()
         return [Entry(r[0], r[1], r[2], r[3], bool(r[4]), json.loads(r[5])) for r in rows]
 

@@ -37,11 +37,11 @@ def scenario(app, buffer: OutageBuffer) -> dict[str, list[str]]:
     plan_followup(app, STOPPED, "soon")
     hotline = app.extensions["hotline"]
     said = {
-        MID: ["no", "I can't control my bladder", "no"],
+        MID: ["no", "I can't control my bladder", "no", "ok"],  # more than one batch takes
         STOPPED: ["STOP"],
         NEW: ["my foot went numb after I fell"],
     }
-    order = [(MID, 0), (STOPPED, 0), (MID, 1), (NEW, 0), (MID, 2)]
+    order = [(MID, 0), (STOPPED, 0), (MID, 1), (NEW, 0), (MID, 2), (MID, 3)]
     for n, (phone, i) in enumerate(order):
         text = said[phone][i]
         writeback.keep_sms(hotline, phone, f"SMcrash{n:04d}", text, 0,
@@ -123,7 +123,7 @@ def test_a_writer_killed_on_any_line_loses_nothing_and_applies_nothing_twice(
         assert [t["text"] for t in new["transcript"] if t["direction"] == "in"] == said[NEW]
         assert new["disposition"] == "emergency" and "injury" in new["red_flags"]
         events = [e["text"] for e in mid["events"]]
-        assert sum("answered_during_outage" in e for e in events) == 3, f"killed at line {k}"
+        assert sum("answered_during_outage" in e for e in events) == 4, f"killed at line {k}"
         if finished:
             break
         killed_runs += 1
