@@ -25,8 +25,11 @@ import time
 import uuid
 from dataclasses import dataclass
 
+import redis
+
 from hotline.channels import voice_flow as flow
 from hotline.outbound import followups
+from hotline.outbound.resume import enqueue_resume
 from hotline.redact import log_failure
 from hotline.store.clock import iso_from_ms
 from hotline.store.outage_buffer import Entry, OutageBuffer
@@ -97,11 +100,11 @@ def catch_up(hotline, session: str) -> None:
     with buffer.writer(CATCH_UP_WAIT) as held:
         if not held:
             raise Backlogged("the write-back is busy")
-        while apply_batch(hotline, buffer, [session]):
+        while apply_batch(hotline, buffer, [session], owe=False):  # the live turn answers them
             pass
 
 
-def apply_batch(hotline, buffer: OutageBuffer, sessions: list[str]) -> int:
+def apply_batch(hotline, buffer: OutageBuffer, sessions: list[str], owe: bool = True) -> int:
     """Apply the next entries of each session in order; remove those committed in one
     transaction. Hold buffer.writer().
 
@@ -111,8 +114,11 @@ def apply_batch(hotline, buffer: OutageBuffer, sessions: list[str]) -> int:
     committed: list[int] = []
     try:
         for session in sessions:
-            for entry in buffer.for_session(session, PER_SESSION):
+            entries = buffer.for_session(session, PER_SESSION + 1)
+            for n, entry in enumerate(entries[:PER_SESSION]):
                 apply_entry(hotline, entry)
+                if owe and n == len(entries) - 1:  # the session's last: owed a reply now
+                    owe_reply(hotline, entry)
                 committed.append(entry.id)
     finally:
         if committed:
@@ -140,6 +146,20 @@ def apply_entry(hotline, entry: Entry) -> TurnResult:
         except Exception as exc:
             log_failure(log, "handing a written-back follow-up to RQ", entry.phone, exc)
     return result
+
+
+def owe_reply(hotline, entry: Entry) -> None:
+    """A text answered with the safe reply ("we will reply when we can") is owed where its
+    conversation now stands; handed to the worker before the entry is removed, and the job
+    sends at most once, so a crash in between neither loses nor doubles it."""
+    if entry.body.get("kind") != "sms" or entry.opt_out:
+        return
+    try:
+        enqueue_resume(hotline, entry.session, entry.phone, entry.body["dedupe"])
+    except redis.RedisError:
+        raise  # Redis went away again: the entry stays, and is owed the reply next time
+    except Exception as exc:
+        log_failure(log, "handing the reply owed after an outage to RQ", entry.phone, exc)
 
 
 def _or_log_only(entry: Entry, compute):

@@ -15,6 +15,7 @@ from hotline.store.keys import (
     conv_key,
     followups_key,
     log_key,
+    once_key,
     optout_key,
     state_key,
 )
@@ -48,6 +49,16 @@ class Store(TurnStore):
         if stored:
             stored.pop("seen", None)
         return stored
+
+    def last_turn_id(self, session: str) -> str | None:
+        """The dedupe id (MessageSid, a call's turn) of the session's latest turn, if any."""
+        _, stored = _decode_state(self.r.get(state_key(session)))
+        seen = (stored or {}).get("seen") or []
+        return seen[-1][0] if seen else None
+
+    def claim_once(self, what: str, ttl: float = 7 * 86400) -> bool:
+        """True the first time `what` is claimed (a text that must go at most once)."""
+        return bool(self.r.set(once_key(what), "1", nx=True, ex=int(ttl)))
 
     def is_opted_out(self, phone: str) -> bool:
         return bool(self.r.exists(optout_key(phone)))

@@ -408,3 +408,18 @@ def flags_heard(protocol: Protocol, text: str, lang: str, question_key: str | No
 def heard_level(flags: Iterable[str]) -> str | None:
     """The level the flags alone call for (None: no flag)."""
     return decision.flag_level({flag: YES for flag in flags if flag in decision.FLAG_LEVELS})
+
+
+def where_we_are(state: dict, ctx: Context, channel: str = "sms") -> list[dict]:
+    """What the conversation is waiting on, said again: the pending question, the check-in's
+    reply options, or the advice given (for a reply owed after a Redis outage)."""
+    turn = Turn(copy.deepcopy(state), ctx, channel)
+    if state.get("phase") == ASKING and state.get("question"):
+        turn.say(f"question.{state['question']}")
+    elif state.get("phase") == CHECKIN:
+        turn.say("reprompt.checkin")
+    elif state.get("phase") == FINISHED and state.get("disposition"):
+        turn.say(f"advice.{state['disposition']}")
+        if state["disposition"] in (SOON, SELF_CARE):
+            turn.say("safety_net")
+    return turn.replies

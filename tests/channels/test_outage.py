@@ -147,6 +147,31 @@ def test_a_follow_up_send_waits_for_a_stop_still_in_the_buffer(make_env, twilio_
     assert twilio_api.messages == []
 
 
+def test_a_text_answered_during_an_outage_gets_the_reply_it_was_promised(
+    env, web, outage, tmp_path, twilio_api
+):
+    app = followup_app(env)
+    phone = "+15556200003"
+    post_sms(web.port, phone, "my leg is numb")
+    outage.begin()
+    assert post_sms(web.port, phone, "no") == [say(app, "safe_fallback"), say(app, "outage_wait")]
+    outage.end()
+    workers = Workers(env, tmp_path)
+    workers.start()
+    try:
+        sent = wait_until(lambda: len(to := [m.body for m in twilio_api.messages
+                                               if m.to == phone]) >= 2 and to,
+                          timeout=30, what="the reply owed after the outage")
+    finally:
+        workers.close()
+    assert sent == [say(app, "outage_resume"), say(app, "question.saddle_numbness")]
+    assert post_sms(web.port, phone, "no") == [say(app, "question.stroke_signs")]
+    record = record_of(app, phone)
+    assert record["answers"] == {"bladder_bowel": "no", "saddle_numbness": "no"}
+    out = [t["text"] for t in record["transcript"] if t["direction"] == "out"]
+    assert out[-3:-1] == sent  # the owed reply is in the transcript where it was sent
+
+
 # --- red flags ----------------------------------------------------------------------------------
 
 
