@@ -134,9 +134,11 @@ def apply_entry(hotline, entry: Entry) -> TurnResult:
         compute = _call_compute(hotline, entry)
     elif kind == "call_end":
         compute = _call_end_compute(entry)
+    elif kind == "log_only":  # from the spool of earlier versions: words and replies only
+        compute = _log_only_compute(entry)
     else:
         raise ValueError(f"unknown outage entry kind {kind!r}")
-    channel = "sms" if kind == "sms" else "voice"
+    channel = _channel(entry)
     result = hotline.store.run_turn(
         entry.session, entry.phone, channel, entry.body["dedupe"], _or_log_only(entry, compute)
     )
@@ -171,12 +173,24 @@ def _or_log_only(entry: Entry, compute):
             return compute(loaded)
         except Exception as exc:
             log_failure(log, "applying an outage turn (kept in the log only)", entry.phone, exc)
-            channel = "sms" if entry.body.get("kind") == "sms" else "voice"
-            state = loaded.state or new_state(channel=channel)
-            shown = entry.body.get("in") or entry.body.get("speech") or entry.body.get("digits")
-            return TurnOutput(state, [], [], extra_log=_as_said(entry, channel, shown or None))
+            return _log_only_compute(entry)(loaded)
 
     return guarded
+
+
+def _channel(entry: Entry) -> str:
+    kind = entry.body.get("kind")
+    return "sms" if kind == "sms" else entry.body.get("channel", "voice")
+
+
+def _log_only_compute(entry: Entry):
+    def compute(loaded: TurnInput) -> TurnOutput:
+        channel = _channel(entry)
+        state = loaded.state or new_state(channel=channel)
+        shown = entry.body.get("in") or entry.body.get("speech") or entry.body.get("digits")
+        return TurnOutput(state, [], [], extra_log=_as_said(entry, channel, shown or None))
+
+    return compute
 
 
 def _as_said(entry: Entry, channel: str, shown: str | None) -> list[dict]:
@@ -269,6 +283,7 @@ def drain(hotline, max_batches: int | None = None) -> DrainReport:
     report = DrainReport()
     buffer = buffer_of(hotline)
     try:
+        buffer.adopt_old_spool()
         if not buffer.exists() or not buffer.count():
             return report
         buffer.purge(time.time() - hotline.settings.retention)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import sqlite3
@@ -25,6 +26,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 BUFFER_FILE = "outage.sqlite3"
@@ -43,6 +45,13 @@ CREATE TABLE IF NOT EXISTS entries (
 CREATE INDEX IF NOT EXISTS entries_session ON entries (session, id);
 CREATE INDEX IF NOT EXISTS entries_opt_out ON entries (phone) WHERE opt_out = 1;
 """
+
+
+def _unix(iso: str | None) -> float:
+    try:
+        return datetime.fromisoformat(str(iso).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return time.time()
 
 
 @dataclass(frozen=True)
@@ -179,6 +188,31 @@ class OutageBuffer:
         return self._connection().execute(
             "SELECT 1 FROM entries WHERE phone = ? AND opt_out = 1 LIMIT 1", (phone,)
         ).fetchone() is not None
+
+    def adopt_old_spool(self) -> int:
+        """Take in the JSON-lines spool earlier versions wrote (outage.jsonl, and the
+        replaying-*.jsonl a crash left behind), so an upgrade loses none of it; its entries
+        are written to their conversation's log only, as those versions did."""
+        adopted = 0
+        for path in sorted(self.directory.glob("outage.jsonl")) + sorted(
+            self.directory.glob("replaying-*.jsonl")
+        ):
+            for line in path.read_text(encoding="utf-8").splitlines():
+                try:
+                    old = json.loads(line)
+                    phone = str(old["phone"])
+                except (ValueError, KeyError, TypeError):
+                    continue
+                voice = old.get("channel") == "voice"
+                session = f"call:{old.get('sid')}" if voice and old.get("sid") else phone
+                digest = hashlib.sha256(line.encode()).hexdigest()[:24]
+                body = {"kind": "log_only", "channel": "voice" if voice else "sms",
+                        "dedupe": f"old-spool-{digest}", "in": old.get("in", ""),
+                        "out": list(old.get("out") or [])}
+                self.append(session, phone, body, at=_unix(old.get("at")))
+                adopted += 1
+            path.unlink()
+        return adopted
 
     # --- one writer at a time -------------------------------------------------------------
 

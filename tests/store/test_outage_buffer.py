@@ -80,3 +80,39 @@ def test_one_writer_at_a_time(tmp_path):
         assert first and not second
     with buffer.writer() as again:
         assert again
+
+
+def test_the_spool_of_earlier_versions_is_taken_in_and_written_to_the_log(app, tmp_path):
+    from hotline.channels.writeback import drain
+    from tests.support.webhooks import TwilioWebhooks
+
+    hotline = app.extensions["hotline"]
+    phone = "+15550000003"
+    TwilioWebhooks(app.test_client(), "test-auth-token").sms(phone, "my leg is numb")
+    spool = tmp_path / "spool"
+    spool.mkdir(exist_ok=True)
+    from hotline.store.clock import now_iso
+
+    (spool / "outage.jsonl").write_text(
+        f'{{"phone": "+15550000003", "channel": "sms", "at": "{now_iso()}", '
+        '"sid": "SMold", "in": "no", "out": ["safe"]}\n{damaged\n'
+    )
+    assert drain(hotline).applied == 1
+    assert not (spool / "outage.jsonl").exists()
+    record = hotline.store.get_record(hotline.store.get_state(phone)["conv"])
+    said = [(t["direction"], t["text"]) for t in record["transcript"]]
+    assert ("in", "no") in said and ("out", "safe") in said
+
+
+def test_hotline_purge_covers_the_outage_buffer(make_env, tmp_path, capsys, monkeypatch):
+    from hotline.cli import main
+
+    env = make_env(HOTLINE_RETENTION="30d")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    buffer = OutageBuffer(env["HOTLINE_SPOOL_DIR"])
+    buffer.append("old", "old", {}, at=time.time() - 31 * 86400)
+    buffer.append("new", "new", {})
+    assert main(["purge"]) == 0
+    assert "1 outage buffer entr(ies)" in capsys.readouterr().out
+    assert buffer.next_sessions(10) == ["new"]
