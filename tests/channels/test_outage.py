@@ -21,6 +21,7 @@ from hotline.store.outage_buffer import OutageBuffer
 from hotline.store.staff import StaffRecords
 from tests.conftest import AUTH_TOKEN
 from tests.support.followups import followup_app, followup_env, plan_followup, services
+from tests.support.slow_proxy import SlowProxy
 from tests.support.webhooks import message_sid, sign
 from tests.support.workers import Workers, wait_until
 from tests.test_scale import PUBLIC_URL, SOON, post_sms, start_web
@@ -344,4 +345,47 @@ def test_1500_buffered_turns_a_stall_midway_and_webhooks_answered_meanwhile(
         f"{statistics.median(normal) * 1000:.0f} ms, max {max(normal) * 1000:.0f} ms; "
         f"{len(safe)} during the stall got the safe reply in at most "
         f"{max(safe, default=0) * 1000:.0f} ms and were buffered"
+    )
+
+
+def test_1500_buffered_turns_behind_a_slow_redis_the_next_webhook_still_answers_at_once(
+    make_env, twilio_api, redis_server, outage, tmp_path
+):
+    """The case of the report: 1 ms per Redis round trip, 1,500 turns waiting."""
+    proxy = SlowProxy(redis_server.port, delay=0.001)
+    env = followup_env(make_env, twilio_api, REDIS_URL=proxy.url)
+    web = start_web(env, tmp_path, "web-slow")
+    try:
+        app = followup_app(env)
+        phones = [f"+1555671{n:04d}" for n in range(500)]
+        outage.begin()
+        for text in BACKLOG_TEXTS:
+            for phone in phones:
+                post_sms(web.port, phone, text)
+        assert buffered(env) == 1500
+        outage.end()
+        recovered = time.perf_counter()
+        reply = post_sms(web.port, "+15556810000", "my leg is numb")
+        first_latency = time.perf_counter() - recovered
+        assert reply[0] == say(app, "greeting")
+        assert first_latency < 15  # Twilio's limit; the figure is printed below
+        latencies = []
+        while buffered(env):
+            t = time.perf_counter()
+            post_sms(web.port, f"+155681{len(latencies):05d}", "my leg is numb")
+            latencies.append(time.perf_counter() - t)
+        done = time.perf_counter()
+        store = app.extensions["hotline"].store
+        for phone in phones:
+            assert inbound(store.get_record(store.get_state(phone)["conv"])) == list(
+                BACKLOG_TEXTS)
+    finally:
+        web.stop()
+        proxy.close()
+    print(
+        f"\nbehind 1 ms per round trip: first webhook after recovery {first_latency * 1000:.0f} ms"
+        f" with 1,500 waiting; write-back {1500 / (done - recovered):.0f} turns/s "
+        f"({done - recovered:.1f} s); {len(latencies)} webhooks meanwhile, median "
+        f"{statistics.median(latencies or [0]) * 1000:.0f} ms, max "
+        f"{max(latencies, default=0) * 1000:.0f} ms"
     )
