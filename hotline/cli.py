@@ -147,13 +147,35 @@ def _purge(args: argparse.Namespace) -> int:
     removed = purge_now(store, StaffRecords(store.r, store.settings))
     print(f"purged {removed['conversations']} conversation(s) older than HOTLINE_RETENTION and "
           f"{removed['audit_entries']} audit entr(ies) older than HOTLINE_AUDIT_RETENTION")
+    buffered = _purge_outage_buffer(store.settings)
+    if buffered:
+        print(f"and {buffered} outage buffer entr(ies) older than HOTLINE_RETENTION")
     return 0
+
+
+def _purge_outage_buffer(settings: Settings) -> int:
+    """This host's outage buffer is covered by retention too (the write-back thread also
+    drops what has waited too long)."""
+    import time
+
+    from hotline.store.outage_buffer import OutageBuffer
+    return OutageBuffer(settings.spool_dir).purge(time.time() - settings.retention)
 
 
 def _worker(args: argparse.Namespace) -> int:
     from hotline.outbound.worker import run_worker
-    run_worker(Settings.from_env())
+    settings = Settings.from_env()
+    start_outage_writeback(settings)
+    run_worker(settings)
     return 0
+
+
+def start_outage_writeback(settings: Settings) -> None:
+    """The worker writes back this host's outage buffer too (hotline/channels/writeback.py):
+    whichever process of the host sees Redis first applies it."""
+    from hotline.channels.writeback import start_drainer
+    from hotline.services import build_hotline
+    start_drainer(build_hotline(settings))
 
 
 if __name__ == "__main__":

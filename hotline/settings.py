@@ -179,7 +179,19 @@ class Settings:
 
     @property
     def can_send(self) -> bool:
-        return bool(self.twilio_account_sid and self.twilio_auth_token)
+        return bool(
+            self.twilio_account_sid and self.twilio_auth_token and self.sender_problem is None
+        )
+
+    @property
+    def sender_problem(self) -> str | None:
+        """Why texts cannot be sent although Twilio credentials are set (None: they can)."""
+        if not (self.twilio_account_sid and self.twilio_auth_token):
+            return None
+        if self.twilio_phone_number or self.twilio_messaging_service_sid:
+            return None
+        return ("TWILIO_PHONE_NUMBER (or TWILIO_MESSAGING_SERVICE_SID) is unset while "
+                "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are set: texts need a sender")
 
     @property
     def signing_token(self) -> str:
@@ -206,7 +218,7 @@ class Settings:
             )
         production = (get("HOTLINE_ENV") or get("FLASK_ENV") or "").lower() == "production"
         redis_url, sentinel = _redis(env)
-        return cls(
+        settings = cls(
             redis_url=redis_url,
             redis_sentinel=sentinel,
             twilio_account_sid=get("TWILIO_ACCOUNT_SID") or None,
@@ -236,3 +248,6 @@ class Settings:
             ),
             spool_dir=get("HOTLINE_SPOOL_DIR", "var/spool"),
         )
+        if settings.production and settings.sender_problem:
+            raise SettingsError(settings.sender_problem)  # development logs texts instead
+        return settings

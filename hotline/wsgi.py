@@ -1,5 +1,22 @@
 """The WSGI entry point gunicorn serves (Procfile `web:`)."""
 
-from hotline import create_app
+import sys
 
-app = create_app()
+from hotline.settings import SettingsError
+
+try:
+    from hotline import create_app
+
+    app = create_app()
+except SettingsError as exc:  # one line naming the variable, not a traceback per worker
+    print(f"hotline: bad setting: {exc}", file=sys.stderr, flush=True)
+    raise SystemExit(3) from None  # gunicorn's "worker failed to boot": the arbiter stops
+
+from hotline.channels.writeback import start_drainer  # noqa: E402
+
+
+@app.before_request
+def _writeback_thread() -> None:
+    """The outage write-back runs in a thread of each web process (started after gunicorn's
+    fork, on the process's first request), never inside the request itself."""
+    start_drainer(app.extensions["hotline"])

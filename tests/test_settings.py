@@ -25,7 +25,8 @@ def test_values_are_parsed():
         "HOTLINE_QUIET_HOURS": "21:00-08:00", "HOTLINE_TIMEZONE": "America/Chicago",
         "HOTLINE_SESSION_TTL": "2s", "HOTLINE_RETENTION": "3d",
         "HOTLINE_PUBLIC_URL": "https://hotline.example.org/", "HOTLINE_DEV_INSECURE": "1",
-        "TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "t", "HOTLINE_EMERGENCY_NUMBER": "112"})
+        "TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "t", "HOTLINE_EMERGENCY_NUMBER": "112",
+        "TWILIO_PHONE_NUMBER": "+15550001111"})
     assert s.followup_delays["soon"] is None and s.followup_delays["urgent"] == 5400
     assert (s.quiet_hours[0].hour, s.quiet_hours[1].hour) == (21, 8)
     assert s.session_ttl == 2 and s.retention == 3 * 86400
@@ -56,3 +57,36 @@ def test_production_refuses_to_start_without_a_secret_key(make_env):
     env = make_env(HOTLINE_ENV="production", SECRET_KEY=None)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(Settings.from_env(env))
+
+
+def test_credentials_without_a_sender_stop_production_and_log_texts_in_development():
+    creds = {"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "t", "SECRET_KEY": "s"}
+    with pytest.raises(SettingsError, match="TWILIO_PHONE_NUMBER") as caught:
+        Settings.from_env({**creds, "HOTLINE_ENV": "production"})
+    assert "\n" not in str(caught.value)
+    dev = Settings.from_env(creds)
+    assert not dev.can_send and "TWILIO_PHONE_NUMBER" in dev.sender_problem
+    for sender in ({"TWILIO_PHONE_NUMBER": "+15550001111"},
+                   {"TWILIO_MESSAGING_SERVICE_SID": "MG1"}):
+        ok = Settings.from_env({**creds, "HOTLINE_ENV": "production", **sender})
+        assert ok.can_send and ok.sender_problem is None
+
+
+def test_the_web_line_reports_a_bad_setting_once_before_any_worker_boots():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "HOTLINE_"))}
+    env.update(HOTLINE_ENV="production", SECRET_KEY="s", TWILIO_ACCOUNT_SID="AC1",
+               TWILIO_AUTH_TOKEN="t", REDIS_URL="redis://127.0.0.1:1/0")
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    done = subprocess.run([gunicorn, "--workers", "2", "--bind", "127.0.0.1:0",
+                           "hotline.wsgi:app"], cwd=root, env=env, capture_output=True,
+                          text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 2
+    problems = [line for line in done.stderr.splitlines() if "bad setting" in line]
+    assert problems == [problems[0]] and "TWILIO_PHONE_NUMBER" in problems[0]
+    assert "Traceback" not in done.stderr and "Booting worker" not in done.stderr

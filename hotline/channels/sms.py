@@ -8,14 +8,14 @@ import re
 from flask import Blueprint, Response, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
+from hotline.channels import writeback
 from hotline.channels.after_turn import after_commit
 from hotline.channels.safe_reply import safe_replies
 from hotline.channels.twilio_auth import twilio_signed
 from hotline.redact import log_failure
-from hotline.store.clock import now_iso
-from hotline.store.outage_spool import spool_turn
 from hotline.store.turns import TurnInput, TurnOutput
 from hotline.triage.conversation import Inbound, step
+from hotline.triage.keywords import match_keyword
 
 bp = Blueprint("sms", __name__)
 log = logging.getLogger("hotline.sms")
@@ -61,13 +61,12 @@ def incoming_sms() -> Response:
     sid = request.form.get("MessageSid") or request.form.get("SmsSid") or None
     media = media_count(request.form.get("NumMedia"))
     try:
+        writeback.catch_up(hotline, phone)  # this texter's own outage turns come first
         replies = run_sms_turn(hotline, phone, body, sid, media)
     except Exception as exc:
         log_failure(log, "sms turn", phone, exc)
         replies = safe_replies(hotline.protocol, body, hotline.settings.emergency_number)
-        spool_turn(hotline.settings.spool_dir, {
-            "phone": phone, "channel": "sms", "at": now_iso(), "sid": sid,
-            "in": body, "out": [r["text"] for r in replies]})
+        writeback.keep_sms(hotline, phone, sid, body, media, match_keyword(body), replies)
     return twiml(replies)
 
 

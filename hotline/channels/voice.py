@@ -23,6 +23,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 from rq import Retry
 
 from hotline.channels import voice_flow as flow
+from hotline.channels import writeback
 from hotline.channels.after_turn import after_commit
 from hotline.channels.safe_reply import safe_replies
 from hotline.channels.sms import sender_of
@@ -31,7 +32,6 @@ from hotline.outbound import followups
 from hotline.outbound.after_call import can_receive_texts
 from hotline.redact import log_failure
 from hotline.store.clock import now_iso
-from hotline.store.outage_spool import spool_turn
 from hotline.store.turns import TurnInput, TurnOutput
 from hotline.triage.conversation import Inbound, step
 from hotline.triage.protocol import LANGUAGES
@@ -42,7 +42,7 @@ log = logging.getLogger("hotline.voice")
 _SID = re.compile(r"^[A-Za-z0-9]{2,64}$")
 ENDED = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 NURSE_ANSWERED = frozenset({"completed", "answered"})
-UNKNOWN_CALLER = "anonymous"
+UNKNOWN_CALLER = "anonymous"  # with the CallSid: each hidden caller is their own "number"
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,10 @@ def call_of(form) -> Call:
     sid = (form.get("CallSid") or "").strip()
     if not _SID.match(sid):
         raise NotACall("no usable CallSid")
-    return Call(sid, sender_of(form.get("From")) or UNKNOWN_CALLER)
+    phone = sender_of(form.get("From"))
+    if not can_receive_texts(phone):  # hidden ("anonymous", Twilio's +266696687, ...)
+        phone = f"{UNKNOWN_CALLER}:{sid}"  # two hidden callers must not share a "number"
+    return Call(sid, phone)
 
 
 def call_language() -> str:
@@ -96,24 +99,24 @@ def twiml_route(where: str) -> Callable:
 
 
 def failure_twiml(hotline) -> str:
-    lang = call_language()
-    said = request.form.get("SpeechResult", "")
+    """The safe ending, from the request alone: the callback URL names the question (q) and
+    the language (l), so a yes to a red-flag question still gets that level's advice."""
+    lang, question = call_language(), request.args.get("q") or None
+    said, digits = request.form.get("SpeechResult", ""), request.form.get("Digits", "")
     replies = safe_replies(
-        hotline.protocol, said, hotline.settings.emergency_number, channel="voice", lang=lang
+        hotline.protocol, said, hotline.settings.emergency_number, channel="voice", lang=lang,
+        question=question, keypress=digits,
     )
-    heard = said or request.form.get("Digits", "")
-    if heard and _SID.match(request.form.get("CallSid", "")):
-        spool_turn(
-            hotline.settings.spool_dir,
-            {
-                "phone": sender_of(request.form.get("From")) or UNKNOWN_CALLER,
-                "channel": "voice",
-                "at": now_iso(),
-                "sid": request.form.get("CallSid"),
-                "in": heard,
-                "out": [r["text"] for r in replies],
-            },
-        )
+    if (said or digits) and request.path.endswith("/answer"):
+        try:
+            call = call_of(request.form)
+        except NotACall:
+            call = None
+        if call is not None:
+            writeback.keep_call_turn(
+                hotline, call.session, call.phone, f"{call.sid}:{_count(request.args.get('n'))}",
+                digits, said, request.form.get("Confidence"), question, replies,
+            )
     return flow.safe_ending(hotline.context, lang, replies)
 
 
@@ -132,6 +135,7 @@ def incoming_call(hotline) -> str:
 @twiml_route("call answer")
 def answer(hotline) -> str:
     call = call_of(request.form)
+    writeback.catch_up(hotline, call.session)  # this call's own outage turns come first
     turn, reasks = _count(request.args.get("n")), _count(request.args.get("r"))
     # What a keypress or utterance means depends on the question being asked, so it is read
     # inside the turn, from the state the turn loaded: no separate read (Redis round trip).
@@ -215,6 +219,9 @@ def call_status() -> Response:
                 enqueue_summary(hotline, conversation_id)
     except Exception as exc:
         log_failure(log, "call status", request.form.get("From"), exc)
+        if status in ENDED and _SID.match(request.form.get("CallSid", "")):
+            call = call_of(request.form)
+            writeback.keep_call_end(hotline, call.session, call.phone, f"{call.sid}:end", status)
     return Response(status=204)
 
 
@@ -280,7 +287,7 @@ def respond(hotline, state: dict, replies: list[dict], next_turn: int) -> str:
     replies = flow.with_transfer_hint(hotline.context, lang, replies, nurse)
     offer_url = url_for("voice.offer", l=lang) if nurse else None
     xml = flow.after_turn(
-        hotline.context, state, replies, _answer_url(next_turn, 0, lang), offer_url
+        hotline.context, state, replies, _answer_url(next_turn, 0, state), offer_url
     )
     if xml is None:
         raise RuntimeError(f"a call turn ended in phase {state.get('phase')!r}")
@@ -290,12 +297,15 @@ def respond(hotline, state: dict, replies: list[dict], next_turn: int) -> str:
 def _ask(hotline, state: dict, lines: list[str], turn: int, reasks: int) -> str:
     question = hotline.protocol.question(state["question"])
     return flow.ask(
-        hotline.context, state["lang"], lines, question, _answer_url(turn, reasks, state["lang"])
+        hotline.context, state["lang"], lines, question, _answer_url(turn, reasks, state)
     )
 
 
-def _answer_url(turn: int, reasks: int, lang: str) -> str:
-    return url_for("voice.answer", n=turn, r=reasks, l=lang)
+def _answer_url(turn: int, reasks: int, state: dict) -> str:
+    """The Gather's action; q names the question asked, for when the state is out of reach."""
+    return url_for(
+        "voice.answer", n=turn, r=reasks, l=state["lang"], q=state.get("question") or None
+    )
 
 
 def _count(raw: str | None) -> int:

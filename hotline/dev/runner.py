@@ -6,8 +6,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 from hotline.dev.redis_provision import ProvisionedRedis, provision_redis, stop_process
@@ -48,13 +50,23 @@ def _spawn(command: list[str], env: dict[str, str], log_path: Path) -> subproces
                             start_new_session=True)
 
 
+@dataclass
+class Child:
+    name: str
+    process: subprocess.Popen
+    log_path: Path
+
+
+LAST_LINES = 15  # of a dead child's log, shown when it exits
+
+
 def run_dev(port: int, chat: bool | None = None) -> int:
-    settings = Settings.from_env()
+    settings = Settings.from_env()  # a bad setting stops here, in one line, before anything
     redis = provision_redis(os.environ.get("REDIS_URL") or settings.redis_url,
                             DATA_DIR / "redis")
     env = {**os.environ, "REDIS_URL": redis.url, "PORT": str(port)}
     print(f"Redis: {redis.url} ({redis.kind})")
-    children: list[subprocess.Popen] = []
+    children: list[Child] = []
     stopping = {"flag": False}
 
     def stop(*_: object) -> None:
@@ -62,31 +74,75 @@ def run_dev(port: int, chat: bool | None = None) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     try:
-        web = _spawn(web_command(port), env, DATA_DIR / "log" / "web.log")
-        children.append(web)
-        children.append(_spawn(worker_command(redis.url), env, DATA_DIR / "log" / "worker.log"))
+        for name, command in (("web", web_command(port)), ("worker", worker_command(redis.url))):
+            log_path = DATA_DIR / "log" / f"{name}.log"
+            children.append(Child(name, _spawn(command, env, log_path), log_path))
         base = f"http://127.0.0.1:{port}"
-        if not wait_healthy(base, web):
-            print(f"the web process did not come up; see {DATA_DIR / 'log' / 'web.log'}",
-                  file=sys.stderr)
-            return 1
+        if not wait_healthy(base, children[0].process):
+            dead = next((c for c in children if c.process.poll() is not None), children[0])
+            return _report_dead(dead, "did not come up")
         interactive = sys.stdin.isatty() if chat is None else chat
         _banner(base, settings, interactive)
         if interactive:
             from hotline.dev.chat import DEFAULT_FROM, run_sms_chat
+            _watch_in_background(children, stopping)
             run_sms_chat(base, DEFAULT_FROM, settings)
-            return 0
-        while not stopping["flag"] and all(c.poll() is None for c in children):
+            dead = _first_dead(children)
+            return _report_dead(dead, "exited") if dead and not stopping["flag"] else 0
+        while not stopping["flag"]:
+            dead = _first_dead(children)
+            if dead is not None:
+                return _report_dead(dead, "exited")
             time.sleep(0.5)
         return 0
     except KeyboardInterrupt:
-        return 0
+        dead = _first_dead(children)
+        return _report_dead(dead, "exited") if dead and not stopping["flag"] else 0
     finally:
-        _stop_all(children, redis)
+        _stop_all([c.process for c in children], redis)
+
+
+def _first_dead(children: list[Child]) -> Child | None:
+    return next((c for c in children if c.process.poll() is not None), None)
+
+
+def _report_dead(child: Child, what: str) -> int:
+    """Say which child stopped, with the end of its log; the caller stops the rest."""
+    code = child.process.poll()
+    print(f"\nhotline dev: the {child.name} process {what} (exit status {code}); "
+          f"the last lines of {child.log_path}:", file=sys.stderr)
+    for line in _tail(child.log_path, LAST_LINES):
+        print(f"  {line}", file=sys.stderr)
+    print("hotline dev: stopping everything else.", file=sys.stderr, flush=True)
+    return 1
+
+
+def _tail(path: Path, count: int) -> list[str]:
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ["(no log)"]
+    return lines[-count:] or ["(the log is empty)"]
+
+
+def _watch_in_background(children: list[Child], stopping: dict) -> None:
+    """During the chat: a child that exits interrupts it (as Ctrl-C would), so the runner
+    reports it and stops the rest instead of chatting with half a hotline."""
+
+    def watch() -> None:
+        while not stopping["flag"]:
+            if _first_dead(children) is not None:
+                os.kill(os.getpid(), signal.SIGINT)  # a real signal: input() wakes up
+                return
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, name="dev-watch", daemon=True).start()
 
 
 def _banner(base: str, settings: Settings, chatting: bool) -> None:
     sends = "Twilio" if settings.can_send else "the worker log (var/log/worker.log)"
+    if settings.sender_problem:
+        sends += f"\n          WARNING: {settings.sender_problem}"
     here = ("\nType below to text the hotline as a patient; Ctrl-D ends the chat and stops "
             "everything.") if chatting else ""
     print(f"""

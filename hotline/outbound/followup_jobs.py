@@ -36,6 +36,7 @@ from hotline.redact import mask_phone
 from hotline.services import Hotline, build_hotline
 from hotline.settings import Settings
 from hotline.store.followups import Claim, FollowupStore
+from hotline.store.outage_buffer import OutageBuffer
 from hotline.triage.conversation import FINISHED, new_state, start_checkin
 
 log = logging.getLogger("hotline.outbound.followups")
@@ -147,6 +148,11 @@ def status_callback_url(settings: Settings, followup_id: str) -> str | None:
 
 def _send(svc: Services, claim: Claim) -> str:
     phone = claim.phone or ""
+    if stop_not_yet_written_back(svc.hotline.settings, phone):
+        svc.followups.release(claim)  # due again: sent, or cancelled by the STOP, once applied
+        log.warning("follow-up %s held: %s texted STOP during a Redis outage", claim.followup_id,
+                    mask_phone(phone))
+        return "held"
     try:
         checkin = _checkin(svc, claim, claim.state_version, claim.stored_state)
     except Exception:
@@ -161,6 +167,16 @@ def _send(svc: Services, claim: Claim) -> str:
     _record_sent(svc, claim, sent.sid, sent.status, checkin)
     log.info("follow-up %s sent to %s as %s", claim.followup_id, mask_phone(phone), sent.sid)
     return "sent"
+
+
+def stop_not_yet_written_back(settings: Settings, phone: str) -> bool:
+    """A STOP this host's web processes answered while Redis was down, still in the outage
+    buffer: the follow-up must not go out before it is applied."""
+    try:
+        return OutageBuffer(settings.spool_dir).has_opt_out(phone)
+    except Exception:  # an unreadable buffer cannot prove there is no STOP in it
+        log.exception("could not read the outage buffer; follow-up held")
+        return True
 
 
 def _failed_send(svc: Services, claim: Claim, exc: SendError) -> str:

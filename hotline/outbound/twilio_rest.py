@@ -156,15 +156,19 @@ class LogSender:
     """Development stand-in: nothing leaves the machine, the text goes to the log."""
 
     def send(self, to: str, body: str, status_callback: str | None = None) -> SentMessage:
-        log.warning("NOT SENT (no Twilio credentials): to=%s body=%s", mask_phone(to), body)
+        log.warning("NOT SENT (Twilio sending not configured): to=%s body=%s", mask_phone(to), body)
         return SentMessage(sid=f"LOG{secrets.token_hex(16)}", status="logged", logged_only=True)
 
 
 def make_sender(settings: Any, *, timeout: float = DEFAULT_TIMEOUT) -> Sender:
-    """A TwilioSender when credentials are set, else a LogSender."""
+    """A TwilioSender when credentials and a sender are set, else a LogSender (development:
+    production settings refuse credentials without a sender)."""
     account_sid = getattr(settings, "twilio_account_sid", None)
     auth_token = getattr(settings, "twilio_auth_token", None)
-    if not (account_sid and auth_token):
+    problem = getattr(settings, "sender_problem", None)
+    if problem:
+        log.warning("%s; texts go to the log, NOT SENT", problem)
+    if not (account_sid and auth_token) or problem:
         return LogSender()
     return TwilioSender(
         account_sid,

@@ -77,7 +77,8 @@ class HotlineWorker(SimpleWorker):
         )
         services = followup_jobs.services()
         if not services.hotline.settings.can_send:
-            log.warning("No Twilio credentials: follow-up texts are NOT SENT, only logged")
+            why = services.hotline.settings.sender_problem or "No Twilio credentials"
+            log.warning("%s: follow-up texts are NOT SENT, only logged", why)
         sweeper = DueSweeper(services.hotline, self.sweep_every, self.sweep_grace)
         sweeper.start()
         try:

@@ -1,5 +1,5 @@
 """The conversation store the channels, the worker and staff use: turns (turns.py) plus reading
-records back, the log's late writes, opt-out look-ups and retention."""
+records back, the log's late writes, opt-out look-ups, write health and retention."""
 
 from __future__ import annotations
 
@@ -10,16 +10,17 @@ from datetime import datetime
 import redis
 
 from hotline.store.keys import (
+    HEALTH_KEY,
     INDEX_KEY,
     conv_key,
     followups_key,
-    last_key,
     log_key,
+    once_key,
     optout_key,
     state_key,
 )
 from hotline.store.records import build_record
-from hotline.store.turns import TurnStore, _decode_state, new_conversation_id
+from hotline.store.turns import TurnStore, _decode_state
 from hotline.store.wording import WORDING, wording_refs
 
 
@@ -27,6 +28,14 @@ class Store(TurnStore):
     def ping(self) -> bool:
         try:
             return bool(self.r.ping())
+        except redis.RedisError:
+            return False
+
+    def can_write(self) -> bool:
+        """Redis answers and takes writes (not refusing them for maxmemory, a lost replica or a
+        read-only replica)."""
+        try:
+            return bool(self.r.set(HEALTH_KEY, "1", ex=60))
         except redis.RedisError:
             return False
 
@@ -40,6 +49,16 @@ class Store(TurnStore):
         if stored:
             stored.pop("seen", None)
         return stored
+
+    def last_turn_id(self, session: str) -> str | None:
+        """The dedupe id (MessageSid, a call's turn) of the session's latest turn, if any."""
+        _, stored = _decode_state(self.r.get(state_key(session)))
+        seen = (stored or {}).get("seen") or []
+        return seen[-1][0] if seen else None
+
+    def claim_once(self, what: str, ttl: float = 7 * 86400) -> bool:
+        """True the first time `what` is claimed (a text that must go at most once)."""
+        return bool(self.r.set(once_key(what), "1", nx=True, ex=int(ttl)))
 
     def is_opted_out(self, phone: str) -> bool:
         return bool(self.r.exists(optout_key(phone)))
@@ -76,47 +95,6 @@ class Store(TurnStore):
             pipe.xadd(log_key(conv_id), {k: str(v) for k, v in entry.items()})
         pipe.expire(log_key(conv_id), int(self.settings.retention))
         pipe.execute()
-
-    def record_outage_turn(self, entry: dict) -> str:
-        """Write a turn answered while Redis was down into the phone's conversation log."""
-        phone, at = entry["phone"], entry["at"]
-        conv_id = self.r.get(last_key(phone))
-        if not conv_id:
-            conv_id = new_conversation_id()
-            self.r.hset(
-                conv_key(conv_id),
-                mapping={
-                    "phone": phone,
-                    "channel": entry.get("channel", "sms"),
-                    "language": "en",
-                    "status": "expired",
-                    "started_at": at,
-                    "updated_at": at,
-                },
-            )
-            self.r.expire(conv_key(conv_id), int(self.settings.retention))
-            self.r.zadd(INDEX_KEY, {conv_id: time.time()}, nx=True)
-        lines = [
-            {
-                "at": at,
-                "direction": "in",
-                "channel": entry.get("channel", "sms"),
-                "text": entry.get("in", ""),
-                "outage": "1",
-            }
-        ]
-        lines += [
-            {
-                "at": at,
-                "direction": "out",
-                "channel": entry.get("channel", "sms"),
-                "text": text,
-                "outage": "1",
-            }
-            for text in entry.get("out", [])
-        ]
-        self.append_log(conv_id, lines)
-        return conv_id
 
     # --- retention ----------------------------------------------------------------------------
 

@@ -30,6 +30,11 @@ def optout_key(phone: str) -> str:
     return f"{PREFIX}optout:{phone}"
 
 
+def once_key(what: str) -> str:
+    return f"{PREFIX}once:{what}"  # something done at most once (the reply owed after an outage)
+
+
 INDEX_KEY = f"{PREFIX}index:started"  # conversation id -> started_at, for listing and purge
 DUE_KEY = f"{PREFIX}followups:due"  # follow-up id -> due time (unix seconds)
 WORDING_KEY = f"{PREFIX}wording"  # hash: wording ref -> an outbound text, exactly as sent
+HEALTH_KEY = f"{PREFIX}health"  # written by /healthz: does Redis take writes?

@@ -447,3 +447,37 @@ def flags_in(texts: Iterable[str], lang: str = "en") -> frozenset[str]:
     for text in texts:
         found |= scan_red_flags(text, lang)
     return frozenset(found)
+
+
+def flags_heard(protocol: Protocol, text: str, lang: str, question_key: str | None = None,
+                keypress: str = "") -> frozenset[str]:
+    """The red flags a message names without any conversation state (Redis is away): those
+    in its words, and the asked question's own flag when the answer is yes (a call's callback
+    URL names the question; keypad 1 is yes)."""
+    found = set(scan_red_flags(text, lang)) if text.strip() else set()
+    question = next((q for q in protocol.questions if q.key == question_key), None)
+    if question is not None and question.flag and question.kind == "yes_no":
+        said = keypress.strip()[:1] or text
+        if said and parse_yes_no(said, lang) == YES:
+            found.add(question.flag)
+    return frozenset(found)
+
+
+def heard_level(flags: Iterable[str]) -> str | None:
+    """The level the flags alone call for (None: no flag)."""
+    return decision.flag_level({flag: YES for flag in flags if flag in decision.FLAG_LEVELS})
+
+
+def where_we_are(state: dict, ctx: Context, channel: str = "sms") -> list[dict]:
+    """What the conversation is waiting on, said again: the pending question, the check-in's
+    reply options, or the advice given (for a reply owed after a Redis outage)."""
+    turn = Turn(copy.deepcopy(state), ctx, channel)
+    if state.get("phase") == ASKING and state.get("question"):
+        turn.say(f"question.{state['question']}")
+    elif state.get("phase") == CHECKIN:
+        turn.say("reprompt.checkin")
+    elif state.get("phase") == FINISHED and state.get("disposition"):
+        turn.say(f"advice.{state['disposition']}")
+        if state["disposition"] in (SOON, SELF_CARE):
+            turn.say("safety_net")
+    return turn.replies

@@ -27,7 +27,8 @@ MAX_SMS_CHARS = 320
 # Message keys the code uses besides one per question, advice level and check-in level.
 SMS_KEYS = frozenset({
     "greeting", "help", "opted_out", "opted_in", "restarted", "language_switched", "gave_up",
-    "already_finished", "safe_fallback", "followup_note", "safety_net",
+    "already_finished", "safe_fallback", "outage_wait", "outage_resume", "followup_note",
+    "safety_net",
     "reprompt.yes_no", "reprompt.duration", "reprompt.checkin",
     "bad_input.empty", "bad_input.media", "bad_input.unreadable",
     "checkin.better", "checkin.same", "checkin.worse",

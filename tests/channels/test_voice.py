@@ -9,6 +9,7 @@ import json
 import pytest
 from rq import SimpleWorker
 
+from hotline.channels.writeback import drain
 from hotline.outbound import after_call, followups
 from hotline.store.keys import DUE_KEY
 from hotline.triage.decision import advice_keys
@@ -601,10 +602,10 @@ def test_with_redis_down_every_route_still_answers_safely(app, redis_server):
         advice = spoken(app, "en", "advice.emergency")
         assert [s.text for s in caller.said if s.slow] == [advice, advice]
         assert caller.prompt[0] == advice
-        assert caller.prompt[-1] == spoken(app, "en", "safe_fallback")
-        assert "9 1 1" in caller.prompt[-1]
+        assert caller.prompt[-2:] == [spoken(app, "en", k) for k in SAFE_ENDING]
+        assert "9 1 1" in caller.prompt[-2]
         fresh = caller_for(app).call()
-        assert fresh.hung_up and fresh.prompt == [spoken(app, "en", "safe_fallback")]
+        assert fresh.hung_up and fresh.prompt == [spoken(app, "en", k) for k in SAFE_ENDING]
         assert fresh.hang_up() == 204
     finally:
         redis_server.start()
@@ -615,8 +616,11 @@ def test_a_spanish_call_fails_in_spanish(app, monkeypatch):
     monkeypatch.setattr("hotline.channels.voice.step", _broken_step)
     caller.press("2")
     assert caller.hung_up
-    assert caller.prompt == [spoken(app, "es", "safe_fallback")]
+    assert caller.prompt == [spoken(app, "es", k) for k in SAFE_ENDING]
     assert caller.said[-1].language == "es-US"
+
+
+SAFE_ENDING = ("safe_fallback", "outage_wait")
 
 
 def _broken_step(*args, **kwargs):
@@ -631,11 +635,12 @@ def test_what_was_said_during_an_outage_reaches_the_log(app, redis_server):
         caller.speak("no")
     finally:
         redis_server.start()
-    caller_for(app).call()  # the next turn that reaches Redis writes the spooled one
+    assert drain(hotline_of(app)).applied == 1  # the web process's write-back thread does this
     record = hotline_of(app).store.get_record(record_of(app, caller)["id"])
     said = [(t["direction"], t["text"]) for t in record["transcript"]]
     assert ("in", "no") in said
     assert ("out", spoken(app, "en", "safe_fallback")) in said
+    assert record["answers"]["bladder_bowel"] == "no"
 
 
 def test_stop_said_on_a_call_keeps_texts_away_and_the_question_going(app):

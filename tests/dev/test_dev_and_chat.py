@@ -78,3 +78,80 @@ def test_dev_runs_everything_and_chat_completes_each_disposition(dev):
     assert not redis_answers(redis_url)  # the Redis it started is gone with it
     worker_log = (cwd / "var" / "log" / "worker.log").read_text()
     assert "Traceback" not in worker_log
+
+
+def children_of(pid: int) -> list[tuple[int, str]]:
+    """(pid, command line) of the processes whose parent is `pid`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                command = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent == pid:
+            found.append((int(entry), command))
+    return found
+
+
+def dev_process(tmp_path, **extra: str):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "HOTLINE_"))}
+    env.update(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0", PORT=str(port), **extra)
+    process = subprocess.Popen(hotline_command("dev", "--no-chat"), cwd=tmp_path, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               stdin=subprocess.DEVNULL)
+    return process, f"http://127.0.0.1:{port}"
+
+
+def test_dev_reports_a_child_that_dies_with_its_log_and_exits_non_zero(tmp_path):
+    process, base = dev_process(tmp_path)
+    try:
+        wait_for(base + "/healthz")
+        [(worker, _)] = [(p, c) for p, c in children_of(process.pid) if "cli worker" in c]
+        os.kill(worker, signal.SIGKILL)
+        output, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode != 0
+    assert "the worker process exited" in output
+    assert "worker.log" in output and "hotline" in output.split("worker.log", 1)[1]
+    assert not children_of(process.pid)
+
+
+def test_dev_without_a_sender_logs_texts_and_says_so(tmp_path):
+    process, base = dev_process(tmp_path, TWILIO_ACCOUNT_SID="AC" + "1" * 32,
+                                TWILIO_AUTH_TOKEN="token")
+    try:
+        wait_for(base + "/healthz")
+        time.sleep(2)  # the worker would have died by now
+        assert process.poll() is None
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0
+    assert "WARNING: TWILIO_PHONE_NUMBER" in output
+    worker_log = (tmp_path / "var" / "log" / "worker.log").read_text()
+    assert "Traceback" not in worker_log and "NOT SENT" in worker_log
+
+
+@pytest.mark.parametrize("command", [("worker",), ("dev", "--no-chat")])
+def test_a_production_setting_problem_is_one_line_before_anything_starts(tmp_path, command):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "HOTLINE_"))}
+    env.update(HOTLINE_ENV="production", SECRET_KEY="s", TWILIO_ACCOUNT_SID="AC1",
+               TWILIO_AUTH_TOKEN="t", REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+    done = subprocess.run(hotline_command(*command), cwd=tmp_path, env=env, timeout=60,
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    assert done.returncode == 2
+    assert done.stdout == ""  # nothing started: no Redis, no banner
+    [line] = done.stderr.splitlines()
+    assert line.startswith("hotline: bad setting: TWILIO_PHONE_NUMBER")

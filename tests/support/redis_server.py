@@ -8,6 +8,7 @@ Redis away and bring it back under a running app.
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -48,6 +49,15 @@ class RedisServer:
         if self._process is not None:
             stop_process(self._process)
             self._process = None
+
+    def pause(self) -> None:
+        """SIGSTOP: Redis holds every connection open and answers nothing (a stall)."""
+        assert self._process is not None
+        self._process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self._process is not None
+        self._process.send_signal(signal.SIGCONT)
 
     def restart(self) -> None:
         """Stop and start again on the same port (data is gone: nothing is persisted)."""

@@ -37,9 +37,12 @@ class QuickWorker(HotlineWorker):
 
 def main(argv: list[str]) -> int:
     """Entry point of a test worker process: `python -c ... <name>`."""
+    from hotline.cli import start_outage_writeback
     from hotline.settings import Settings
 
-    run_worker(Settings.from_env(), name=argv[0] if argv else None, worker_class=QuickWorker)
+    settings = Settings.from_env()
+    start_outage_writeback(settings)
+    run_worker(settings, name=argv[0] if argv else None, worker_class=QuickWorker)
     return 0
 
 

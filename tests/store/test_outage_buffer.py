@@ -1,0 +1,118 @@
+"""The outage buffer on disk: private to its user, in order, STOPs first, nothing kept longer
+than retention, and nothing left on disk once written back."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import time
+
+from hotline.store.outage_buffer import BUFFER_FILE, OutageBuffer
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_the_buffer_and_its_journal_are_readable_by_their_owner_only(tmp_path):
+    old = os.umask(0o022)  # a usual umask would give 0644 files
+    try:
+        buffer = OutageBuffer(tmp_path / "spool")
+        buffer.append("+15550000001", "+15550000001", {"in": "my leg is numb"})
+    finally:
+        os.umask(old)
+    assert mode(tmp_path / "spool") == 0o700
+    files = sorted(p.name for p in (tmp_path / "spool").iterdir())
+    assert BUFFER_FILE in files
+    for name in files:
+        assert mode(tmp_path / "spool" / name) == 0o600, name
+
+
+def test_entries_come_back_per_session_in_order_sessions_with_a_stop_first(tmp_path):
+    buffer = OutageBuffer(tmp_path)
+    buffer.append("a", "a", {"n": 1})
+    buffer.append("b", "b", {"n": 2})
+    buffer.append("a", "a", {"n": 3})
+    buffer.append("c", "c", {"n": 4}, opt_out=True)
+    assert buffer.next_sessions(10) == ["c", "a", "b"]
+    assert [e.body["n"] for e in buffer.for_session("a")] == [1, 3]
+    assert [e.body["n"] for e in buffer.for_session("a", 1)] == [1]
+    assert buffer.has_opt_out("c") and not buffer.has_opt_out("a")
+
+
+def test_written_back_words_do_not_stay_on_disk(tmp_path):
+    buffer = OutageBuffer(tmp_path)
+    ids = [buffer.append("s", "+15550000002", {"in": f"secret words {n}"}) for n in range(50)]
+    buffer.remove(ids)
+    assert buffer.count() == 0
+    for path in tmp_path.iterdir():
+        assert b"secret words" not in path.read_bytes(), path.name
+
+
+def test_retention_drops_entries_older_than_the_cutoff(tmp_path):
+    buffer = OutageBuffer(tmp_path)
+    buffer.append("old", "old", {}, at=time.time() - 100 * 86400)
+    buffer.append("new", "new", {})
+    assert buffer.purge(time.time() - 90 * 86400) == 1
+    assert buffer.next_sessions(10) == ["new"]
+
+
+def test_appends_from_several_processes_all_land(tmp_path):
+    program = (
+        "import sys; from hotline.store.outage_buffer import OutageBuffer\n"
+        "b = OutageBuffer(sys.argv[1])\n"
+        "for n in range(100): b.append(sys.argv[2], sys.argv[2], {'n': n})\n"
+    )
+    children = [subprocess.Popen([sys.executable, "-c", program, str(tmp_path), f"p{k}"])
+                for k in range(4)]
+    assert [child.wait(60) for child in children] == [0, 0, 0, 0]
+    buffer = OutageBuffer(tmp_path)
+    assert buffer.count() == 400
+    for k in range(4):
+        assert [e.body["n"] for e in buffer.for_session(f"p{k}")] == list(range(100))
+
+
+def test_one_writer_at_a_time(tmp_path):
+    buffer = OutageBuffer(tmp_path)
+    with buffer.writer() as first, OutageBuffer(tmp_path).writer(wait=0.05) as second:
+        assert first and not second
+    with buffer.writer() as again:
+        assert again
+
+
+def test_the_spool_of_earlier_versions_is_taken_in_and_written_to_the_log(app, tmp_path):
+    from hotline.channels.writeback import drain
+    from tests.support.webhooks import TwilioWebhooks
+
+    hotline = app.extensions["hotline"]
+    phone = "+15550000003"
+    TwilioWebhooks(app.test_client(), "test-auth-token").sms(phone, "my leg is numb")
+    spool = tmp_path / "spool"
+    spool.mkdir(exist_ok=True)
+    from hotline.store.clock import now_iso
+
+    (spool / "outage.jsonl").write_text(
+        f'{{"phone": "+15550000003", "channel": "sms", "at": "{now_iso()}", '
+        '"sid": "SMold", "in": "no", "out": ["safe"]}\n{damaged\n'
+    )
+    assert drain(hotline).applied == 1
+    assert not (spool / "outage.jsonl").exists()
+    record = hotline.store.get_record(hotline.store.get_state(phone)["conv"])
+    said = [(t["direction"], t["text"]) for t in record["transcript"]]
+    assert ("in", "no") in said and ("out", "safe") in said
+
+
+def test_hotline_purge_covers_the_outage_buffer(make_env, tmp_path, capsys, monkeypatch):
+    from hotline.cli import main
+
+    env = make_env(HOTLINE_RETENTION="30d")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    buffer = OutageBuffer(env["HOTLINE_SPOOL_DIR"])
+    buffer.append("old", "old", {}, at=time.time() - 31 * 86400)
+    buffer.append("new", "new", {})
+    assert main(["purge"]) == 0
+    assert "1 outage buffer entr(ies)" in capsys.readouterr().out
+    assert buffer.next_sessions(10) == ["new"]
