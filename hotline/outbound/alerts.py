@@ -66,12 +66,17 @@ def plan_turn_alerts(
 ) -> list[str]:
     """Plan (and hand to RQ) the alerts a committed turn calls for; returns the ids created."""
     settings = hotline.settings
-    if not (settings.oncall_numbers or settings.alert_webhook_url) or result.duplicate:
-        return []
-    reached = levels_reached(result, settings.alert_levels)
-    if not reached:
+    if not (settings.oncall_numbers or settings.alert_webhook_url):
         return []
     try:
+        if result.duplicate:
+            # Twilio's retry of a turn already committed: its effects are not replayed, but the
+            # process that committed it may have died before planning. Planning is idempotent.
+            reached, channel, lang = _levels_on_record(hotline, result.conversation_id)
+        else:
+            reached = levels_reached(result, settings.alert_levels)
+        if not reached:
+            return []
         tasks = [
             task
             for level, flags in reached.items()
@@ -85,6 +90,15 @@ def plan_turn_alerts(
         return []
     safety_net.hand_over(hotline, created, phone)
     return created
+
+
+def _levels_on_record(hotline: Hotline, conv_id: str) -> tuple[dict, str, str]:
+    facts = safety_net.store_of(hotline).conversation_facts(conv_id)
+    level = facts.get("disposition")
+    if level not in hotline.settings.alert_levels:
+        return {}, "", ""
+    flags = wording.flags_of(json.loads(facts.get("red_flags") or "[]"))
+    return {level: flags}, facts.get("channel") or "sms", facts.get("language") or "en"
 
 
 def alert_tasks(

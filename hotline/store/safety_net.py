@@ -103,6 +103,10 @@ class SafetyNetStore:
     def unwatch(self, session: str) -> None:
         self.r.zrem(SILENCE_KEY, session)
 
+    def conversation_facts(self, conv_id: str) -> dict[str, str | None]:
+        names = ("phone", "channel", "language", "disposition", "red_flags")
+        return dict(zip(names, self.r.hmget(conv_key(conv_id), names), strict=True))
+
     def phone_of(self, conv_id: str) -> str | None:
         return self.r.hget(conv_key(conv_id), "phone")
 
