@@ -56,17 +56,23 @@ def watch_after_turn(
 # --- the sweeper (the worker) ---
 
 
-def sweep_silence(hotline: Hotline, now: float | None = None, limit: int = 500) -> int:
-    """Look at every watched texter whose time has come; returns how many tasks were planned."""
+def sweep_silence(
+    hotline: Hotline, now: float | None = None, limit: int = 500, budget: float = 2.0
+) -> int:
+    """Look at every watched texter whose time has come, a batch at a time for at most
+    `budget` seconds (the rest wait for the next sweep); returns how many tasks were planned."""
     now = time.time() if now is None else now
     store = safety_net.store_of(hotline)
-    planned = 0
-    for session in store.watched(now, limit):
-        try:
-            planned += _look_at(hotline, store.silence(session), now)
-        except Exception as exc:  # one bad entry must not stop the others
-            log_failure(log, "judging a silence", session, exc)
-    return planned
+    planned, stop_at = 0, time.monotonic() + budget
+    while True:
+        sessions = store.watched(now, limit)
+        for session in sessions:
+            try:
+                planned += _look_at(hotline, store.silence(session), now)
+            except Exception as exc:  # one bad entry must not stop the others
+                log_failure(log, "judging a silence", session, exc)
+        if len(sessions) < limit or time.monotonic() > stop_at:
+            return planned
 
 
 def _look_at(hotline: Hotline, silence: Silence, now: float) -> int:

@@ -156,7 +156,10 @@ def test_a_texter_who_goes_quiet_is_nudged_then_closed_with_the_safety_net(
     workers.start()
 
     nudge, closing = texts_to(twilio_api, phone, 2)
-    record = record_of(app, phone)
+    record = wait_until(  # recorded just after Twilio took it
+        lambda: (r := record_of(app, phone))["transcript"][-1]["text"] == closing.body and r,
+        what="the closing text in the transcript",
+    )
     assert NUDGE_MARK in nudge.body and "Call 911 now" in nudge.body
     assert "loss of bladder or bowel control" in nudge.body  # not yet ruled out
     assert CLOSED_MARK in closing.body and "Call 911 now" in closing.body
@@ -254,7 +257,10 @@ def test_a_caller_who_hangs_up_mid_triage_gets_the_safety_net_text(app, twilio_a
     assert record["channel"] == "voice" and record["status"] == "no_reply"
     assert record["stopped_at"] == "saddle_numbness"
     assert CLOSED_MARK in closing.body and "bladder" not in closing.body  # the same wording
-    assert record["transcript"][-1]["text"] == closing.body
+    wait_until(  # recorded just after Twilio took it
+        lambda: record_of(app, caller.phone)["transcript"][-1]["text"] == closing.body,
+        what="the closing text in the transcript",
+    )
 
 
 # --- on-call alerts -------------------------------------------------------------------------
