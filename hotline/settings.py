@@ -176,6 +176,13 @@ class Settings:
     retention: float = 90 * 86400.0
     audit_retention: float = 6 * 365 * 86400.0
     spool_dir: str = "var/spool"
+    # The safety net: silence mid-triage, closing on no reply, on-call alerts.
+    nudge_after: float | None = 900.0
+    no_reply_after: float = 7200.0
+    oncall_numbers: tuple[str, ...] = ()
+    alert_levels: frozenset[str] = frozenset({"emergency", "urgent"})
+    alert_webhook_url: str | None = None
+    alert_webhook_secret: str | None = None
 
     @property
     def can_send(self) -> bool:
@@ -247,7 +254,61 @@ class Settings:
                 "HOTLINE_AUDIT_RETENTION", get("HOTLINE_AUDIT_RETENTION", "2190d")
             ),
             spool_dir=get("HOTLINE_SPOOL_DIR", "var/spool"),
+            **_safety_net(env),
         )
         if settings.production and settings.sender_problem:
             raise SettingsError(settings.sender_problem)  # development logs texts instead
         return settings
+
+
+# --- the safety net (HOTLINE_NUDGE_AFTER … HOTLINE_ALERT_WEBHOOK_SECRET) ---------------------
+
+ALERTABLE_LEVELS = ("emergency", "urgent", "soon", "self_care")
+_E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
+
+
+def _safety_net(env: Mapping[str, str]) -> dict:
+    """The safety-net settings. A nudge due after the close would never go out: that stops
+    start-up. (A close due after HOTLINE_SESSION_TTL never happens either: the conversation
+    expires first, as it did before the safety net.)"""
+    get = env.get
+    nudge = parse_duration("HOTLINE_NUDGE_AFTER", get("HOTLINE_NUDGE_AFTER", "15m"), allow_off=True)
+    close = parse_duration("HOTLINE_NO_REPLY_AFTER", get("HOTLINE_NO_REPLY_AFTER", "2h"))
+    assert close is not None
+    if nudge is not None and nudge >= close:
+        raise SettingsError(
+            f"HOTLINE_NUDGE_AFTER={get('HOTLINE_NUDGE_AFTER')!r}: must be shorter than "
+            f"HOTLINE_NO_REPLY_AFTER ({get('HOTLINE_NO_REPLY_AFTER', '2h')!r}), or 'off'"
+        )
+    raw_numbers = (get("HOTLINE_ONCALL_NUMBERS") or "").split(",")
+    numbers = tuple(n.strip() for n in raw_numbers if n.strip())
+    for number in numbers:
+        if not _E164.match(number):
+            raise SettingsError(
+                f"HOTLINE_ONCALL_NUMBERS: {number!r} is not an E.164 number like +15551234567"
+            )
+    levels_raw = get("HOTLINE_ALERT_LEVELS", "emergency,urgent")
+    levels = frozenset(level.strip() for level in levels_raw.split(",") if level.strip())
+    unknown = sorted(levels - set(ALERTABLE_LEVELS))
+    if unknown:
+        raise SettingsError(
+            f"HOTLINE_ALERT_LEVELS={levels_raw!r}: {unknown[0]!r} is not one of "
+            f"{', '.join(ALERTABLE_LEVELS)}"
+        )
+    url = (get("HOTLINE_ALERT_WEBHOOK_URL") or "").strip() or None
+    secret = get("HOTLINE_ALERT_WEBHOOK_SECRET") or None
+    if url and not re.match(r"^https?://[^/\s]+", url):
+        raise SettingsError(f"HOTLINE_ALERT_WEBHOOK_URL={url!r}: expected http(s)://host[/path]")
+    if url and not secret:
+        raise SettingsError(
+            "HOTLINE_ALERT_WEBHOOK_SECRET is required with HOTLINE_ALERT_WEBHOOK_URL: "
+            "the receiver checks X-Hotline-Signature with it"
+        )
+    return {
+        "nudge_after": nudge,
+        "no_reply_after": close,
+        "oncall_numbers": numbers,
+        "alert_levels": levels,
+        "alert_webhook_url": url,
+        "alert_webhook_secret": secret,
+    }

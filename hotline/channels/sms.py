@@ -12,9 +12,12 @@ from hotline.channels import writeback
 from hotline.channels.after_turn import after_commit
 from hotline.channels.safe_reply import safe_replies
 from hotline.channels.twilio_auth import twilio_signed
+from hotline.outbound.alerts import plan_turn_alerts
+from hotline.outbound.nudges import watch_after_turn
 from hotline.redact import log_failure
 from hotline.store.turns import TurnInput, TurnOutput
-from hotline.triage.conversation import Inbound, step
+from hotline.triage import decision
+from hotline.triage.conversation import Inbound, flags_in, step
 from hotline.triage.keywords import match_keyword
 
 bp = Blueprint("sms", __name__)
@@ -71,12 +74,31 @@ def incoming_sms() -> Response:
 
 
 def run_sms_turn(hotline, phone: str, body: str, sid: str | None, media: int) -> list[dict]:
+    seen: dict = {}
+
     def compute(loaded: TurnInput) -> TurnOutput:
         inbound = Inbound(body, "sms", media_count=media, opted_out=loaded.opted_out)
         state, replies, effects = step(loaded.state, inbound, hotline.context)
+        if loaded.opted_out and not replies:
+            effects = effects + opted_out_alert(body, state)
         shown = body if body or not media else f"[{media} attachment(s), no text]"
+        seen["state"] = state
         return TurnOutput(state, replies, effects, inbound_text=shown)
 
     result = hotline.store.run_turn(phone, phone, "sms", sid, compute)
     after_commit(hotline, result, phone)
+    state = seen.get("state") or {}
+    watch_after_turn(hotline, result, phone, state)
+    plan_turn_alerts(hotline, result, phone, "sms", state.get("lang", "en"))
     return result.replies
+
+
+def opted_out_alert(body: str, state: dict) -> list[dict]:
+    """A texter who opted out gets no reply (carriers require it), but red flags in their words
+    still alert on-call staff: the alert effect, with the flags their words name."""
+    flags = flags_in([body], state.get("lang", "en"))
+    level = decision.flag_level(dict.fromkeys(flags, decision.YES))
+    if level is None:
+        return []
+    return [{"type": "alert_staff", "disposition": level, "red_flags": sorted(flags),
+             "opted_out": True}]

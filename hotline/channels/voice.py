@@ -30,6 +30,8 @@ from hotline.channels.sms import sender_of
 from hotline.channels.twilio_auth import twilio_signed
 from hotline.outbound import followups
 from hotline.outbound.after_call import can_receive_texts
+from hotline.outbound.alerts import plan_turn_alerts
+from hotline.outbound.nudges import plan_call_closing
 from hotline.redact import log_failure
 from hotline.store.clock import now_iso
 from hotline.store.turns import TurnInput, TurnOutput
@@ -279,6 +281,8 @@ def run_call_turn(
     if result.duplicate:  # Twilio sent this request again: say again what we said then
         committed["state"] = hotline.store.get_state(call.session)["state"]
     after_commit(hotline, result, call.phone)
+    lang = (committed.get("state") or {}).get("lang", "en")
+    plan_turn_alerts(hotline, result, call.phone, "voice", lang)
     return committed["state"], result.replies, True
 
 
@@ -360,7 +364,12 @@ def record_call_end(hotline, call: Call, status: str, duration: str | None) -> s
         return TurnOutput(state, [], effects, extra_log=[event_entry(event)])
 
     result = hotline.store.run_turn(call.session, call.phone, "voice", f"{call.sid}:end", compute)
-    if result.duplicate or not committed["state"].get("disposition"):
+    if result.duplicate:
+        return None
+    plan_turn_alerts(hotline, result, call.phone, "voice", committed["state"].get("lang", "en"))
+    if any(e["type"] == "hung_up" and e.get("stopped_at") for e in result.effects):
+        plan_call_closing(hotline, result.conversation_id, call.phone)  # the safety-net text
+    if not committed["state"].get("disposition"):
         return None
     return result.conversation_id
 

@@ -16,6 +16,7 @@ from hotline.triage import decision
 from hotline.triage.conversation import ASKING, FINISHED, Context, Turn
 from hotline.triage.decision import EMERGENCY
 from hotline.triage.protocol import Protocol, Question
+from hotline.triage.safety_net import red_flags_unanswered
 
 CONFIDENCE_FLOOR = 0.5  # below this Twilio's recogniser is guessing; we ask again instead
 MAX_REASKS = 2  # a question is asked again at most twice for silence or a doubtful answer
@@ -131,7 +132,9 @@ def hang_up(state: dict) -> tuple[dict, list[dict]]:
     if state.get("phase") != ASKING:
         return state, []
     if decision.flag_level(state["answers"]) is None:
-        return state, [{"type": "hung_up"}]
+        # Closed like a texter who stopped answering: status no_reply, at this question.
+        return state, [{"type": "hung_up", "stopped_at": state.get("question"),
+                        "flags_open": red_flags_unanswered(state["answers"])}]
     result = decision.decide(state["answers"])
     rule = f"{result.rule}; the caller hung up before the questions ended"
     state.update(

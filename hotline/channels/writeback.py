@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import redis
 
+from hotline.outbound.alerts import plan_turn_alerts
+from hotline.outbound.nudges import watch_after_turn
 from hotline.channels import voice_flow as flow
 from hotline.outbound import followups
 from hotline.outbound.resume import enqueue_resume
@@ -139,9 +141,23 @@ def apply_entry(hotline, entry: Entry) -> TurnResult:
     else:
         raise ValueError(f"unknown outage entry kind {kind!r}")
     channel = _channel(entry)
+    stepped: dict = {}
+
+    def remembered(loaded: TurnInput) -> TurnOutput | None:
+        output = compute(loaded)
+        stepped["state"] = output.state if output else loaded.state
+        return output
+
     result = hotline.store.run_turn(
-        entry.session, entry.phone, channel, entry.body["dedupe"], _or_log_only(entry, compute)
+        entry.session, entry.phone, channel, entry.body["dedupe"], _or_log_only(entry, remembered)
     )
+    # What a live turn does after its commit: on-call alerts for a red flag said during the
+    # outage (a re-applied entry plans nothing twice), and the silence watch of a texter now
+    # being asked questions.
+    state = stepped.get("state") or {}
+    plan_turn_alerts(hotline, result, entry.phone, channel, state.get("lang", "en"))
+    if kind == "sms":
+        watch_after_turn(hotline, result, entry.session, state)
     if result.followup_ids:  # in the due index already; the sweeper covers a failed hand-off
         try:
             followups.schedule_jobs(hotline, result.followup_ids)

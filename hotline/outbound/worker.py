@@ -21,7 +21,7 @@ import threading
 
 from rq.worker import SimpleWorker
 
-from hotline.outbound import followup_jobs, followups
+from hotline.outbound import alerts, followup_jobs, followups, nudges, safety_net
 from hotline.redact import log_failure
 from hotline.settings import Settings
 from hotline.store.connect import connect_rq
@@ -52,6 +52,19 @@ class DueSweeper(threading.Thread):
             return 0
         if count:
             log.warning("sweeper enqueued %d overdue follow-up(s)", count)
+        return count + self.sweep_safety_net()
+
+    def sweep_safety_net(self) -> int:
+        """Silences whose time has come (nudge, close), then safety-net tasks whose job was
+        lost: the same turn, under the same lock, as the follow-ups."""
+        try:
+            nudges.sweep_silence(self.hotline)
+            count = safety_net.sweep(self.hotline, self.grace)
+        except Exception as exc:
+            log_failure(log, "sweeping the safety net", None, exc)
+            return 0
+        if count:
+            log.warning("sweeper enqueued %d overdue safety-net task(s)", count)
         return count
 
     def stop(self) -> None:
@@ -67,6 +80,7 @@ class HotlineWorker(SimpleWorker):
     send_timeout = followup_jobs.SEND_TIMEOUT
     in_flight_margin = followup_jobs.IN_FLIGHT_MARGIN
     retry_backoff: tuple[int, ...] | None = None  # None: followup_jobs.RETRY_BACKOFF
+    webhook_backoff: tuple[float, ...] | None = None  # None: alerts.WEBHOOK_BACKOFF
 
     def work(self, *args, **kwargs) -> bool:
         _log_to_stderr()
@@ -75,6 +89,7 @@ class HotlineWorker(SimpleWorker):
             in_flight_margin=self.in_flight_margin,
             retry_backoff=self.retry_backoff,
         )
+        alerts.configure(webhook_backoff=self.webhook_backoff)
         services = followup_jobs.services()
         if not services.hotline.settings.can_send:
             why = services.hotline.settings.sender_problem or "No Twilio credentials"

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from hotline.triage.decision import DISPOSITIONS, FLAG_LEVELS
 
 CHANNELS = ("sms", "voice")
-STATUSES = ("active", "completed", "expired", "opted_out")
+STATUSES = ("active", "completed", "expired", "opted_out", "no_reply")
 LANGUAGES = ("en", "es")
 NO_DISPOSITION = "none"
 # Only the last four digits: the same part of a number every role may see, so a search never

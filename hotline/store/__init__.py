@@ -1,6 +1,7 @@
 """Redis: every key name and every script. Conversation state and its atomic turn (turns.py),
 records and the log read back (conversations.py, records.py), the wording store (wording.py),
-follow-up bookkeeping (followups.py), the staff area's accounts, sessions and audit (staff.py),
+follow-up bookkeeping (followups.py), the safety net's silence index and tasks (safety_net.py),
+the staff area's accounts, sessions and audit (staff.py),
 the outage buffer kept on disk while Redis is away (outage_spool.py) and how to connect
 (connect.py).
 

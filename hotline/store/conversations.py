@@ -20,6 +20,7 @@ from hotline.store.keys import (
     state_key,
 )
 from hotline.store.records import build_record
+from hotline.store.safety_net import tasks_key
 from hotline.store.turns import TurnStore, _decode_state
 from hotline.store.wording import WORDING, wording_refs
 
@@ -76,11 +77,12 @@ class Store(TurnStore):
         pipe.hgetall(conv_key(conv_id))
         pipe.xrange(log_key(conv_id))
         pipe.hgetall(followups_key(conv_id))
-        meta, log, fus = pipe.execute()
+        pipe.hgetall(tasks_key(conv_id))
+        meta, log, fus, tasks = pipe.execute()
         if not meta:
             return None
         texts = WORDING.texts(wording_refs(log), self.r)
-        return build_record(conv_id, meta, log, fus, self.settings.session_ttl, texts)
+        return build_record(conv_id, meta, log, fus, self.settings.session_ttl, texts, tasks)
 
     def iter_records(self, since: datetime | None = None) -> Iterable[dict]:
         low = since.timestamp() if since else "-inf"
@@ -108,7 +110,9 @@ class Store(TurnStore):
                 return removed
             pipe = self.r.pipeline(transaction=False)
             for conv_id in batch:
-                pipe.delete(conv_key(conv_id), log_key(conv_id), followups_key(conv_id))
+                pipe.delete(
+                    conv_key(conv_id), log_key(conv_id), followups_key(conv_id), tasks_key(conv_id)
+                )
                 pipe.zrem(INDEX_KEY, conv_id)
             pipe.execute()
             removed += len(batch)

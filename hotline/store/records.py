@@ -65,6 +65,7 @@ def build_record(
     fus: dict,
     session_ttl: float,
     texts: Mapping[str, str] | None = None,
+    tasks: Mapping[str, str] | None = None,
 ) -> dict:
     """The interfaces.md record. `texts` holds the wording the log refers to; without it the
     wording is read through WORDING (from its cache, else from Redis)."""
@@ -94,6 +95,7 @@ def build_record(
         "channel": meta.get("channel", "sms"),
         "language": meta.get("language", "en"),
         "status": status,
+        "stopped_at": meta.get("stopped_at") or None,
         "started_at": meta.get("started_at"),
         "updated_at": meta.get("updated_at"),
         "disposition": meta.get("disposition") or None,
@@ -103,8 +105,28 @@ def build_record(
         "transcript": transcript,
         "events": events,
         "followups": followups,
+        "alerts": alert_list(tasks or {}),
         "review": json.loads(meta["review"]) if meta.get("review") else None,
     }
+
+
+ALERT_STATUSES = {"sent": "sent", "failed": "failed", "scheduled": "pending"}
+
+
+def alert_list(tasks: Mapping[str, str]) -> list[dict]:
+    """The record's `alerts`: each on-call text and webhook call, and how it went. An on-call
+    number shows only its last four digits, as every number does on staff screens."""
+    alerts = []
+    for raw in tasks.values():
+        task = json.loads(raw)
+        if task.get("kind") not in ("alert_text", "alert_webhook"):
+            continue
+        to = "webhook" if task["kind"] == "alert_webhook" else "…" + (task.get("to") or "")[-4:]
+        at = task.get("sent_at") or task.get("failed_at") or task.get("planned_at")
+        status = ALERT_STATUSES.get(task.get("status"), task.get("status"))
+        alerts.append({"to": to, "level": task.get("level"), "at": at, "status": status,
+                       "attempts": task.get("attempts") or 0})
+    return sorted(alerts, key=lambda a: (a["at"] or "", a["to"]))
 
 
 def _silent_for(updated_at: str | None, seconds: float) -> bool:

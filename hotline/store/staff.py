@@ -20,6 +20,7 @@ from hotline.settings import Settings
 from hotline.store.clock import now_iso
 from hotline.store.keys import INDEX_KEY, PREFIX, conv_key, followups_key, log_key
 from hotline.store.records import build_record
+from hotline.store.safety_net import tasks_key
 
 if TYPE_CHECKING:  # the staff area's filter value; the store only reads its scan arguments
     from hotline.staff.filters import Filters
@@ -66,23 +67,25 @@ class Account:
 
 @dataclass
 class QueueMatches:
-    """Matching conversation ids in queue order: unreviewed emergency, unreviewed urgent, rest;
-    each newest first."""
+    """Matching conversation ids in queue order: unreviewed emergency, unreviewed urgent,
+    unreviewed no-reply ones that stopped before the red-flag questions ended, rest; each
+    newest first."""
 
     emergency: list[str] = field(default_factory=list)
     urgent: list[str] = field(default_factory=list)
     others: list[str] = field(default_factory=list)
+    stopped: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
-        return len(self.emergency) + len(self.urgent) + len(self.others)
+        return len(self.emergency) + len(self.urgent) + len(self.stopped) + len(self.others)
 
     @property
     def attention(self) -> int:
         return len(self.emergency) + len(self.urgent)
 
     def ordered(self) -> list[str]:
-        return self.emergency + self.urgent + self.others
+        return self.emergency + self.urgent + self.stopped + self.others
 
     def page(self, number: int, per_page: int) -> list[str]:
         start = (number - 1) * per_page
@@ -256,7 +259,7 @@ class StaffRecords:
         low, high = filters.score_range(self.settings.timezone)
         args = [*filters.scan_args(), now_iso(now - self.settings.session_ttl)]
         matches = QueueMatches()
-        groups = (matches.emergency, matches.urgent, matches.others)
+        groups = (matches.emergency, matches.urgent, matches.stopped, matches.others)
         offset = 0
         while True:
             ids = self.r.zrevrangebyscore(INDEX_KEY, high, low, start=offset, num=SCAN_CHUNK)
@@ -294,8 +297,11 @@ class StaffRecords:
                 pipe.hgetall(conv_key(conv_id))
                 pipe.xrange(log_key(conv_id))
                 pipe.hgetall(followups_key(conv_id))
+                pipe.hgetall(tasks_key(conv_id))
             replies = pipe.execute()
             for i, conv_id in enumerate(batch):
-                meta, log, fus = replies[3 * i : 3 * i + 3]
+                meta, log, fus, tasks = replies[4 * i : 4 * i + 4]
                 if meta:
-                    yield build_record(conv_id, meta, log, fus, self.settings.session_ttl)
+                    yield build_record(
+                        conv_id, meta, log, fus, self.settings.session_ttl, tasks=tasks
+                    )

@@ -227,6 +227,10 @@ class TurnStore:
         }
         if starting:
             fields.update(started_at=at, channel=channel)
+        hung_up = next((e for e in out.effects if e["type"] == "hung_up"), None)
+        if hung_up and hung_up.get("stopped_at") and fields["status"] == "no_reply":
+            fields.update(stopped_at=hung_up["stopped_at"],
+                          flags_open=str(hung_up.get("flags_open", 0)))
         return fields
 
     def _plan_followups(
@@ -271,7 +275,7 @@ def _status(state: dict, effects: Iterable[dict], opted_out: bool) -> str:
     finished = state.get("disposition") and state.get("phase") in ("finished", "checkin")
     if finished:
         return "completed"
-    return "expired" if "hung_up" in types else "active"  # a call that ended mid-questions
+    return "no_reply" if "hung_up" in types else "active"  # a call that ended mid-questions
 
 
 def _optout_action(types: list[str]) -> str:

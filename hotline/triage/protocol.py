@@ -34,6 +34,14 @@ SMS_KEYS = frozenset({
     "checkin.better", "checkin.same", "checkin.worse",
     "self_care.gone", "self_care.still_numb",
 })
+# The safety net's texts (hotline/triage/safety_net.py): the nudge after silence, the text that
+# closes a conversation nobody answered, the short name of each red flag they list, and the
+# words of an on-call alert.
+SAFETY_NET_KEYS = frozenset({
+    "silence.nudge", "silence.call_now", "silence.resume", "silence.closed",
+    "silence.start_again", "alert.intro", "alert.number", "alert.by_sms", "alert.by_voice",
+    "alert.no_flags", *(f"sign.{flag}" for flag in FLAG_LEVELS),
+})
 # Spoken-only keys: things that exist only on a call.
 VOICE_ONLY_KEYS = frozenset({
     "keys_hint", "no_input", "low_confidence", "goodbye", "transfer_offer", "transferring",
@@ -102,7 +110,7 @@ def prompts_dir() -> Path:
 
 
 def required_sms_keys(questions: tuple[Question, ...]) -> frozenset[str]:
-    return SMS_KEYS | {f"question.{q.key}" for q in questions} | {
+    return SMS_KEYS | SAFETY_NET_KEYS | {f"question.{q.key}" for q in questions} | {
         f"advice.{d}" for d in DISPOSITIONS} | {
         f"checkin.{d}" for d in (SELF_CARE, "soon", URGENT)}
 

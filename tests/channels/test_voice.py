@@ -412,7 +412,9 @@ def test_a_hang_up_mid_call_is_recorded_with_what_was_answered(app, twilio_api):
     record = record_of(app, caller)
     assert record["answers"] == {"bladder_bowel": "no", "saddle_numbness": "no"}
     assert record["disposition"] is None
-    assert record["status"] == "expired"  # the questions can never be finished now
+    # Closed like a texter who stopped answering, at the question they were asked.
+    assert record["status"] == "no_reply"
+    assert record["stopped_at"] == "stroke_signs"
     ended = [e for e in events_of(record) if e["type"] == "call_ended"]
     assert ended == [
         {
@@ -422,7 +424,10 @@ def test_a_hang_up_mid_call_is_recorded_with_what_was_answered(app, twilio_api):
             "during": "stroke_signs",
         }
     ]
-    assert len(followups.queue(hotline_of(app).rq_redis)) == 0
+    # One job: the safety-net text (tests/outbound/test_safety_net_e2e.py sends it).
+    [job] = followups.queue(hotline_of(app).rq_redis).get_jobs()
+    assert job.func_name == "hotline.outbound.safety_net.send_task"
+    assert job.args == (f"{record['id']}:noreply",)
 
 
 def test_a_hang_up_after_an_urgent_flag_keeps_its_level(app):

@@ -328,7 +328,9 @@ def test_a_hang_up_keeps_what_was_answered(protocol):
         "question": "stroke_signs",
         "answers": {"bladder_bowel": "no", "saddle_numbness": "no"},
     }
-    assert flow.hang_up(state) == (state, [{"type": "hung_up"}])
+    # Seven red-flag questions were never answered: staff look at it first.
+    hung_up = {"type": "hung_up", "stopped_at": "stroke_signs", "flags_open": 7}
+    assert flow.hang_up(state) == (state, [hung_up])
     urgent = {**state, "answers": {**state["answers"], "weakness": "yes"}}
     ended, effects = flow.hang_up(urgent)
     assert ended["disposition"] == "urgent" and ended["phase"] == "finished"

@@ -8,7 +8,8 @@
 --       7 language, 8 expiry cutoff (ISO-8601; an active conversation silent since before it
 --       counts as expired, as hotline.store.records.build_record says)
 -- Returns a flat list of pairs: position in KEYS (1-based), group
---   (0 emergency not reviewed, 1 urgent not reviewed, 2 everything else)
+--   (0 emergency not reviewed, 1 urgent not reviewed, 2 closed for no reply before the
+--   red-flag questions ended and not reviewed, 3 everything else)
 
 local want_disposition, want_channel, want_status = ARGV[1], ARGV[2], ARGV[3]
 local want_flag, want_reviewed, want_digits, want_language = ARGV[4], ARGV[5], ARGV[6], ARGV[7]
@@ -27,7 +28,7 @@ end
 local out = {}
 for i, key in ipairs(KEYS) do
   local v = redis.call('HMGET', key, 'phone', 'disposition', 'review', 'channel', 'status',
-                       'updated_at', 'red_flags', 'language')
+                       'updated_at', 'red_flags', 'language', 'flags_open')
   local phone = v[1]
   if phone then
     local disposition = v[2] or ''
@@ -37,8 +38,11 @@ for i, key in ipairs(KEYS) do
     local language = v[8] or 'en'
     -- Decoding a review costs more than the rest of the row: only where the answer matters.
     local attention = disposition == 'emergency' or disposition == 'urgent'
+    local stopped = status == 'no_reply' and (v[9] or '0') ~= '0' and not attention
     local reviewed = false
-    if attention or want_reviewed ~= '' then reviewed = is_reviewed(v[3], disposition) end
+    if attention or stopped or want_reviewed ~= '' then
+      reviewed = is_reviewed(v[3], disposition)
+    end
     local keep = true
     if want_disposition == '-' then
       keep = disposition == ''
@@ -57,9 +61,11 @@ for i, key in ipairs(KEYS) do
       keep = false
     end
     if keep then
-      local group = 2
+      local group = 3
       if attention and not reviewed then
         group = disposition == 'emergency' and 0 or 1
+      elseif stopped and not reviewed then
+        group = 2
       end
       out[#out + 1] = i
       out[#out + 1] = group

@@ -1,0 +1,220 @@
+"""Safety-net tasks on RQ: the nudge, the no-reply text and on-call alerts, sent exactly once.
+
+The same pattern as follow-ups (hotline/outbound/followups.py, followup_jobs.py), on the same
+queue, worker and sweeper: a task is planned in Redis first (hotline/store/safety_net.py), then
+handed to RQ; the job claims it before sending and records the result after, through the
+follow-up scripts; the sweeper thread of every worker enqueues whatever is overdue, so a
+SIGKILLed worker (rq#1758) delays a task by about a sweep's grace, never loses or doubles it.
+
+Texts (to the texter or to on-call numbers) are never resent blindly: an attempt that never
+recorded its result is settled as sent, unconfirmed, as a follow-up is. A webhook call is
+different: its receiver deduplicates by X-Hotline-Alert-Id, so an unknown outcome is retried.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from hotline.outbound import followup_jobs, followups
+from hotline.outbound.followup_jobs import RetryLater  # noqa: F401  (documented in RQ logs)
+from hotline.outbound.twilio_rest import SendError
+from hotline.redact import log_failure, mask_phone
+from hotline.services import Hotline
+from hotline.store.safety_net import ALERT_WEBHOOK, SafetyNetStore, TaskClaim
+
+log = logging.getLogger("hotline.outbound.safety_net")
+
+JOB_FUNC = "hotline.outbound.safety_net.send_task"
+OPT_OUT_CODES = followup_jobs.OPT_OUT_CODES
+
+
+@dataclass
+class Context:
+    """What a task job needs: the follow-up job's services (hotline, Twilio sender) and the
+    safety net's store, built once per worker process."""
+
+    svc: followup_jobs.Services
+    store: SafetyNetStore
+
+    @property
+    def hotline(self) -> Hotline:
+        return self.svc.hotline
+
+
+_context: Context | None = None
+
+
+def context() -> Context:
+    global _context
+    svc = followup_jobs.services()
+    if _context is None or _context.svc is not svc:
+        _context = Context(svc, SafetyNetStore(svc.hotline.redis, svc.hotline.settings))
+    return _context
+
+
+def store_of(hotline: Hotline) -> SafetyNetStore:
+    return SafetyNetStore(hotline.redis, hotline.settings)
+
+
+# --- RQ ---
+
+
+def job_id(task_id: str) -> str:
+    return "sn-" + task_id.replace(":", "-")
+
+
+def enqueue(
+    hotline: Hotline, task_ids: list[str], at: float | None = None, suffix: str = ""
+) -> None:
+    """Hand tasks to RQ: now, or at `at` through RQ's scheduler (the sweeper covers both)."""
+    q = followups.queue(hotline.rq_redis)
+    for tid in task_ids:
+        options = dict(job_id=job_id(tid) + suffix, result_ttl=followups.RESULT_TTL)
+        if at is None:
+            q.enqueue_call(JOB_FUNC, args=(tid,), timeout=followups.JOB_TIMEOUT, **options)
+        else:
+            q.enqueue_at(
+                datetime.fromtimestamp(at, UTC),
+                JOB_FUNC,
+                tid,
+                job_timeout=followups.JOB_TIMEOUT,
+                **options,
+            )
+
+
+def hand_over(hotline: Hotline, task_ids: list[str], phone: str | None) -> None:
+    """enqueue(), but a failure only delays the tasks: the due index holds them."""
+    if not task_ids:
+        return
+    try:
+        enqueue(hotline, task_ids)
+    except Exception as exc:
+        log_failure(log, "handing safety-net tasks to RQ", phone, exc)
+
+
+def sweep(hotline: Hotline, grace: float, now: float | None = None, batch: int = 1000) -> int:
+    """Enqueue every task overdue by more than `grace` whose job is not waiting already."""
+    now = time.time() if now is None else now
+    store = store_of(hotline)
+    overdue = store.overdue(now - grace, limit=batch)
+    if not overdue:
+        return 0
+    q = followups.queue(hotline.rq_redis)
+    waiting = followups._waiting_job_ids(q)
+    if waiting is None:
+        return 0
+    statuses = store.statuses(overdue)
+    store.forget_due([tid for tid, status in statuses.items() if status != "scheduled"])
+    live = [tid for tid in overdue if statuses[tid] == "scheduled"]
+    missing = [tid for tid in live if not _waiting(tid, waiting)]
+    for tid in missing:
+        enqueue(hotline, [tid], suffix="-sweep")
+    return len(missing)
+
+
+def _waiting(task_id: str, waiting: set[str]) -> bool:
+    own = job_id(task_id)
+    return (
+        own in waiting
+        or own + "-sweep" in waiting
+        or any(j.startswith(own + "-retry") for j in waiting)
+    )
+
+
+# --- the job ---
+
+
+def send_task(task_id: str) -> str:
+    """The RQ job: send one safety-net task unless it is settled; returns what happened."""
+    from hotline.outbound import alerts, nudges  # they use this module's plumbing
+
+    ctx = context()
+    task = ctx.store.get(task_id)
+    if task is None:
+        ctx.store.forget_due([task_id])
+        return "missing"
+    if task.get("kind") == ALERT_WEBHOOK:
+        return alerts.deliver_webhook(ctx, task_id)
+    if task.get("kind") == "nudge" and not nudges.still_silent(ctx, task):
+        return "cancelled" if ctx.store.cancel(task_id, "replied") == "ok" else "busy"
+    builder = alerts.alert_body if task.get("kind") == "alert_text" else nudges.text_body
+    return deliver_text(ctx, task_id, builder)
+
+
+def deliver_text(ctx: Context, task_id: str, build, now: float | None = None) -> str:
+    """Claim, send the text `build(ctx, claim)` returns, record: the follow-up's exactly-once."""
+    claim = ctx.store.claim(task_id, followup_jobs.in_flight_window(), now)
+    if claim.outcome == "unconfirmed":
+        log.warning(
+            "safety-net text %s: an earlier send never recorded its result; settled "
+            "as sent, unconfirmed (not sent again)",
+            task_id,
+        )
+        ctx.store.record_sent(claim, sid=None, twilio_status="", entry=_sent_entry(claim, ""))
+        return "unconfirmed"
+    if claim.outcome != "claimed":
+        log.info("safety-net text %s not sent: %s", task_id, claim.outcome)
+        return claim.outcome
+    try:
+        body = build(ctx, claim)
+    except Exception:
+        ctx.store.record_retry(claim, next_try=time.time(), code=None, http_status=None)
+        raise
+    try:
+        sent = ctx.svc.sender.send(claim.to or "", body, None)
+    except SendError as exc:
+        return _failed_text(ctx, claim, exc)
+    ctx.store.record_sent(
+        claim, sid=sent.sid, twilio_status=sent.status, entry=_sent_entry(claim, body)
+    )
+    log.info("safety-net text %s sent to %s as %s", task_id, mask_phone(claim.to or ""), sent.sid)
+    return "sent"
+
+
+def _sent_entry(claim: TaskClaim, body: str) -> dict:
+    from hotline.outbound import alerts
+
+    task = claim.task or {}
+    if task.get("kind") in ("alert_text", ALERT_WEBHOOK):
+        return alerts.event_entry("alert_sent", task)
+    entry = {"direction": "out", "channel": "sms", "text": body, "key": f"silence.{task['kind']}"}
+    if not body:  # settled without knowing the text: the log says what kind it was
+        entry.update(text=f"[{task['kind']} text, sent unconfirmed]", unconfirmed="1")
+    return entry
+
+
+def _failed_text(ctx: Context, claim: TaskClaim, exc: SendError) -> str:
+    from hotline.outbound import alerts
+
+    task = claim.task or {}
+    attempts = int(task.get("attempts") or 1)
+    if exc.retryable and not followup_jobs._nothing_went_out(exc):
+        log.warning("safety-net text %s: send outcome unknown (%s)", claim.task_id, exc)
+        return "unknown"  # the sweeper settles it once it can no longer be in flight
+    if exc.retryable and attempts < followup_jobs.max_send_attempts():
+        next_try = time.time() + followup_jobs.retry_delay(attempts)
+        ctx.store.record_retry(claim, next_try=next_try, code=exc.code, http_status=exc.http_status)
+        enqueue(ctx.hotline, [claim.task_id], at=next_try, suffix=f"-retry{attempts}")
+        log.warning("safety-net text %s: Twilio said %s; retrying", claim.task_id, exc.http_status)
+        return "retry"
+    to_texter = task.get("kind") not in ("alert_text", ALERT_WEBHOOK)
+    opt_out = to_texter and exc.code in OPT_OUT_CODES
+    entry = (
+        alerts.event_entry("alert_failed", task, code=exc.code)
+        if not to_texter
+        else {
+            "direction": "event",
+            "channel": "sms",
+            "text": alerts.json_text(
+                {"type": "safety_net_failed", "task": claim.task_id, "code": exc.code}
+            ),
+        }
+    )
+    ctx.store.record_failure(
+        claim, code=exc.code, http_status=exc.http_status, opt_out=opt_out, entry=entry
+    )
+    log.warning("safety-net text %s failed for good: code %s", claim.task_id, exc.code)
+    return "opted_out" if opt_out else "failed"
