@@ -377,7 +377,8 @@ def set_cookie_of(response) -> str:
     return next(v for k, v in response.headers.items() if k == "Set-Cookie")
 
 
-def test_the_session_cookie_is_httponly_lax_and_secure_over_https(staff_app):
+def test_the_session_cookie_is_httponly_lax_and_secure_over_https(make_app):
+    staff_app = make_app(HOTLINE_TRUSTED_PROXIES="127.0.0.1")
     client = staff_app.test_client()
     plain = set_cookie_of(client.get("/staff/login"))
     assert "HttpOnly" in plain and "SameSite=Lax" in plain and "Path=/staff" in plain
