@@ -6,9 +6,11 @@ script that checks nothing changed meanwhile (a version number, compare-and-set)
 state, the log and the record together. On a conflict (two texts from one number at once) the
 turn is recomputed on the fresh state, so no answer is lost or doubled.
 
-Idempotency lives in the state itself: it remembers the last few webhook ids (Twilio's
-MessageSid, a call's turn) and the replies they got, so a retried webhook is answered the same
-again, and the compare-and-set makes a retry racing its original lose and replay.
+Idempotency: every webhook id (Twilio's MessageSid, a call's CallSid and turn) is remembered
+for REPLAY_MEMORY with the reply it got, in a key of its own written by the same commit
+(SET NX) and read by the same MGET, so no turn pays a round trip for it. A retried or replayed
+webhook is answered the same again and changes nothing; the compare-and-set (and the NX) make
+a retry racing its original lose and replay.
 """
 
 from __future__ import annotations
@@ -29,17 +31,20 @@ from hotline.store.clock import iso_from_ms, now_iso
 from hotline.store.keys import (
     DUE_KEY,
     INDEX_KEY,
+    PREFIX,
     WORDING_KEY,
     conv_key,
     followups_key,
     last_key,
     log_key,
     optout_key,
+    seen_key,
     state_key,
 )
 from hotline.store.wording import WORDING, wording_ref
 
-SEEN_WEBHOOKS = 3  # webhook ids a state remembers: Twilio retries the one it is waiting on
+# How long a webhook id is remembered: beyond Twilio's retries (minutes) and a replay window.
+REPLAY_MEMORY = 48 * 3600
 MAX_TURN_ATTEMPTS = 8
 
 
@@ -103,14 +108,13 @@ class TurnStore:
 
         `compute` may return None to commit nothing (one round trip instead of two)."""
         for _ in range(MAX_TURN_ATTEMPTS):
-            raw_state, last_conv, opted = self.r.mget(
-                state_key(session), last_key(phone), optout_key(phone)
-            )
+            keys = [state_key(session), last_key(phone), optout_key(phone)]
+            if dedupe_id:
+                keys.append(seen_key(dedupe_id))
+            raw_state, last_conv, opted, *replay = self.r.mget(keys)
+            if replay and replay[0]:
+                return self._replayed(json.loads(replay[0]))
             version, stored = _decode_state(raw_state)
-            seen = stored.get("seen", []) if stored else []
-            replay = next((s for s in seen if dedupe_id and s[0] == dedupe_id), None)
-            if replay is not None:
-                return self._replayed(replay)
             conv_id = stored.get("conv") if stored else None
             output = compute(
                 TurnInput(stored.get("state") if stored else None, conv_id, bool(opted))
@@ -127,14 +131,13 @@ class TurnStore:
                 last_conv,
                 output,
                 bool(opted),
-                seen,
             )
             if result is not None:
                 return result
         raise RuntimeError("conversation state kept changing under this turn")
 
     def _replayed(self, seen: list) -> TurnResult:
-        _, conv_id, replies = seen
+        conv_id, replies = seen
         texts = WORDING.texts((ref for _, ref in replies), self.r)
         return TurnResult(
             conv_id, [{"key": key, "text": texts[ref]} for key, ref in replies], [], duplicate=True
@@ -151,7 +154,6 @@ class TurnStore:
         last_conv: str | None,
         out: TurnOutput,
         opted_out: bool,
-        seen: list,
     ) -> TurnResult | None:
         now = time.time()
         now_ms = int(now * 1000)
@@ -164,16 +166,11 @@ class TurnStore:
         fields = self._record_fields(phone, channel, out, at, starting, opted_out)
         followups, plan_ids = self._plan_followups(conv_id, out.effects, now)
         refs = [wording_ref(reply["text"]) for reply in out.replies]
+        seen = ""
         if dedupe_id:
-            turn = [
-                dedupe_id,
-                conv_id,
-                [[r["key"], ref] for r, ref in zip(out.replies, refs, strict=True)],
-            ]
-            seen = [*seen[-(SEEN_WEBHOOKS - 1) :], turn]
+            answered = [[r["key"], ref] for r, ref in zip(out.replies, refs, strict=True)]
+            seen = _compact_json([conv_id, answered])
         stored = {"conv": conv_id, "phone": phone, "state": out.state}
-        if seen:
-            stored["seen"] = seen
         args = [
             version,
             _compact_json(stored),
@@ -194,6 +191,7 @@ class TurnStore:
         for name, value in fields.items():
             args += [name, value]
         args += _log_args(out, channel, at, refs)
+        args += [seen, REPLAY_MEMORY]
         keys = [
             state_key(session),
             conv_key(conv_id),
@@ -206,8 +204,10 @@ class TurnStore:
             conv_key(old_conv or conv_id),
             followups_key(old_conv or conv_id),
             WORDING_KEY,
+            seen_key(dedupe_id) if dedupe_id else f"{PREFIX}-",
         ]
-        if self._commit(keys=keys, args=args) == "conflict":
+        # "replay": the same webhook was committed meanwhile; the next MGET answers it.
+        if self._commit(keys=keys, args=args) in ("conflict", "replay"):
             return None
         return TurnResult(conv_id, out.replies, out.effects, followup_ids=plan_ids)
 
