@@ -26,11 +26,13 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import requests
 from urllib3.exceptions import NewConnectionError
 
+from hotline.outbound.schedule import quiet_until
 from hotline.outbound.twilio_rest import Sender, SendError, make_sender
 from hotline.redact import mask_phone
 from hotline.services import Hotline, build_hotline
@@ -119,6 +121,8 @@ def send_followup(followup_id: str) -> str:
 
 def deliver(svc: Services, followup_id: str, now: float | None = None) -> str:
     """Send the check-in `followup_id` unless it is settled; return what happened."""
+    if _postponed_for_quiet_hours(svc, followup_id, now):
+        return "quiet_hours"
     claim = svc.followups.claim(followup_id, in_flight_window(), now)
     if claim.outcome == "claimed":
         return _send(svc, claim)
@@ -137,6 +141,20 @@ def deliver(svc: Services, followup_id: str, now: float | None = None) -> str:
         return claim.outcome
     log.info("follow-up %s not sent: %s", followup_id, claim.outcome)
     return claim.outcome
+
+
+def _postponed_for_quiet_hours(svc: Services, followup_id: str, now: float | None) -> bool:
+    """Quiet hours are checked again when sending: a follow-up running late (a worker down,
+    retries, the sweeper) moves to the window's end, where the sweeper sends it."""
+    moment = datetime.fromtimestamp(time.time() if now is None else now, UTC)
+    until = quiet_until(moment, svc.hotline.settings)
+    if until is None:
+        return False
+    outcome = svc.followups.postpone(followup_id, until.timestamp(), moment.timestamp())
+    if outcome == "postponed":
+        log.info("follow-up %s: quiet hours; postponed to %s", followup_id, until.isoformat())
+        return True
+    return False  # settled already, or an attempt to settle: the claim says which
 
 
 def status_callback_url(settings: Settings, followup_id: str) -> str | None:

@@ -105,13 +105,14 @@ class FollowupStore:
         self.settings = settings
         scripts = {
             name: (LUA_DIR / f"followup_{name}.lua").read_text()
-            for name in ("claim", "sent", "retry", "failed", "delivery")
+            for name in ("claim", "sent", "retry", "failed", "delivery", "postpone")
         }
         self._claim = client.register_script(scripts["claim"])
         self._sent = client.register_script(scripts["sent"])
         self._retry = client.register_script(scripts["retry"])
         self._failed = client.register_script(scripts["failed"])
         self._delivery = client.register_script(scripts["delivery"])
+        self._postpone = client.register_script(scripts["postpone"])
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -177,6 +178,16 @@ class FollowupStore:
         )
         followup = json.loads(raw) if raw else None
         return Claim(outcome, followup_id, conv_id, phone, followup, meta, version, stored)
+
+    def postpone(self, followup_id: str, until: float, now: float | None = None) -> str:
+        """Due again at `until` (the end of quiet hours): postponed | attempted (an earlier
+        run tried to send: the claim decides) | done | missing."""
+        now = time.time() if now is None else now
+        [outcome] = self._postpone(
+            keys=[followups_key(conversation_of(followup_id)), DUE_KEY],
+            args=[followup_id, until, now_iso(until), now_iso(now)],
+        )
+        return outcome
 
     def record_sent(
         self,
