@@ -47,6 +47,7 @@ IN_FLIGHT_MARGIN = 5.0  # may still be waiting on Twilio
 RETRY_BACKOFF = (10, 30, 120, 600, 1800)  # seconds before each retry after a 429 / 5xx
 MAX_STATE_ATTEMPTS = 8
 OPT_OUT_CODES = frozenset({21610})  # the recipient texted STOP to our number
+BUSY_DEFER = 30 * 60  # seconds a check-in waits while a newer conversation is under way
 
 
 class RetryLater(Exception):
@@ -125,6 +126,12 @@ def deliver(svc: Services, followup_id: str, now: float | None = None) -> str:
         return "quiet_hours"
     claim = svc.followups.claim(followup_id, in_flight_window(), now)
     if claim.outcome == "claimed":
+        if _another_conversation_under_way(svc, claim, now):
+            later = (time.time() if now is None else now) + BUSY_DEFER
+            svc.followups.record_retry(claim, next_try=later, code=None, http_status=None)
+            log.info("follow-up %s: another conversation is under way; in %d s again",
+                     followup_id, BUSY_DEFER)
+            return "deferred"
         return _send(svc, claim)
     if claim.outcome in ("unconfirmed", "confirmed"):
         sid = (claim.followup or {}).get("sid") if claim.outcome == "confirmed" else None
@@ -141,6 +148,20 @@ def deliver(svc: Services, followup_id: str, now: float | None = None) -> str:
         return claim.outcome
     log.info("follow-up %s not sent: %s", followup_id, claim.outcome)
     return claim.outcome
+
+
+def _another_conversation_under_way(svc: Services, claim: Claim, now: float | None) -> bool:
+    """The number is in the middle of a newer text conversation (still asking, active within
+    BUSY_DEFER): the check-in would take its place in the phone's state and read their next
+    answer as a check-in reply. It waits; a newer one that reaches a disposition cancels it."""
+    stored = claim.stored_state or {}
+    state = stored.get("state") or {}
+    other = stored.get("conv")
+    if not other or other == claim.conversation_id or state.get("phase") != "asking":
+        return False
+    updated = svc.followups.updated_at(other)
+    moment = time.time() if now is None else now
+    return updated is not None and moment - updated < BUSY_DEFER
 
 
 def _postponed_for_quiet_hours(svc: Services, followup_id: str, now: float | None) -> bool:

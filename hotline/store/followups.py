@@ -14,6 +14,7 @@ import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 import redis
 
@@ -120,6 +121,13 @@ class FollowupStore:
         raw = self.r.hget(followups_key(conversation_of(followup_id)), followup_id)
         return json.loads(raw) if raw else None
 
+    def updated_at(self, conv_id: str) -> float | None:
+        """When a conversation last changed (unix s), None when there is no such record."""
+        raw = self.r.hget(conv_key(conv_id), "updated_at")
+        if not raw:
+            return None
+        return datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp()
+
     def phone_state(self, phone: str) -> tuple[int, dict | None]:
         """The phone's SMS conversation state and its compare-and-set version."""
         return decode_state(self.r.get(state_key(phone)))
@@ -164,8 +172,15 @@ class FollowupStore:
             return Claim("missing", followup_id, conv_id, None, None, meta)
         # Read before claiming, so that between the claim and the REST call nothing can fail.
         version, stored = self.phone_state(phone)
+        last = self.r.get(last_key(phone)) or ""
         outcome, raw = self._claim(
-            keys=[followups_key(conv_id), DUE_KEY, optout_key(phone), last_key(phone)],
+            keys=[
+                followups_key(conv_id),
+                DUE_KEY,
+                optout_key(phone),
+                last_key(phone),
+                conv_key(last or conv_id),
+            ],
             args=[
                 followup_id,
                 now,
@@ -174,6 +189,7 @@ class FollowupStore:
                 conv_id,
                 now_iso(now),
                 CLOCK_SKEW,
+                last,
             ],
         )
         followup = json.loads(raw) if raw else None

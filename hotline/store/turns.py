@@ -131,6 +131,7 @@ class TurnStore:
                 last_conv,
                 output,
                 bool(opted),
+                stored.get("prev") if stored else None,
             )
             if result is not None:
                 return result
@@ -154,6 +155,7 @@ class TurnStore:
         last_conv: str | None,
         out: TurnOutput,
         opted_out: bool,
+        prev: str | None = None,
     ) -> TurnResult | None:
         now = time.time()
         now_ms = int(now * 1000)
@@ -163,6 +165,11 @@ class TurnStore:
         starting = conv_id is None or "new_conversation" in types
         if starting:
             conv_id = new_conversation_id(now)
+            # The phone's conversation before this one: its pending check-in is cancelled only
+            # once this one reaches a disposition (whose own follow-up replaces it), not by a
+            # call that answered nothing or an "ok thanks" the day after.
+            prev = old_conv if old_conv and old_conv != conv_id else None
+        reached = "finished" in types
         fields = self._record_fields(phone, channel, out, at, starting, opted_out)
         followups, plan_ids = self._plan_followups(conv_id, out.effects, now)
         refs = [wording_ref(reply["text"]) for reply in out.replies]
@@ -171,6 +178,8 @@ class TurnStore:
             answered = [[r["key"], ref] for r, ref in zip(out.replies, refs, strict=True)]
             seen = _compact_json([conv_id, answered])
         stored = {"conv": conv_id, "phone": phone, "state": out.state}
+        if prev and not reached:
+            stored["prev"] = prev
         args = [
             version,
             _compact_json(stored),
@@ -181,7 +190,7 @@ class TurnStore:
             at,
             conv_id,
             "1" if starting and old_conv and old_conv != conv_id else "",
-            _cancel_scope(types, starting),
+            _cancel_scope(types, starting, bool(prev) and reached),
             _optout_action(types),
             json.dumps(followups) if followups else "",
             _checkin_answer(out, at),
@@ -201,8 +210,8 @@ class TurnStore:
             optout_key(phone),
             INDEX_KEY,
             DUE_KEY,
-            conv_key(old_conv or conv_id),
-            followups_key(old_conv or conv_id),
+            conv_key(prev or old_conv or conv_id),
+            followups_key(prev or old_conv or conv_id),
             WORDING_KEY,
             seen_key(dedupe_id) if dedupe_id else f"{PREFIX}-",
         ]
@@ -280,12 +289,13 @@ def _optout_action(types: list[str]) -> str:
     return "del" if "opt_in" in types else ""
 
 
-def _cancel_scope(types: list[str], starting: bool) -> str:
-    """Which follow-ups to cancel: STOP cancels this conversation's, a new one the old one's."""
+def _cancel_scope(types: list[str], starting: bool, replaces_old: bool) -> str:
+    """Which follow-ups to cancel: STOP cancels this conversation's; a new conversation the
+    old one's once it reaches a disposition."""
     scopes = []
     if "opt_out" in types or ("cancel_followups" in types and not starting):
         scopes.append("current")
-    if starting:
+    if replaces_old:
         scopes.append("old")
     return ",".join(scopes)
 

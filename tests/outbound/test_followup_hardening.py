@@ -97,3 +97,102 @@ def test_quiet_hours_are_wall_clock_across_dst():
                                                                        tzinfo=NY)):
         due = followup_due("urgent", finished.astimezone(UTC), s).astimezone(NY)
         assert (due.hour, due.minute) == (8, 0) and due.date() == finished.date() + timedelta(1)
+
+
+# --- a new conversation and the pending check-in --------------------------------------------------
+
+
+def finish_by_text(app, phone: str, answers: dict) -> str:
+    """Text the hotline through signed POST /sms until it advises; the conversation id."""
+    from tests.conftest import AUTH_TOKEN
+    from tests.support.webhooks import TwilioWebhooks
+
+    twilio = TwilioWebhooks(app.test_client(), AUTH_TOKEN)
+    store = app.extensions["hotline"].store
+    twilio.sms(phone, "my leg is numb")
+    for _ in range(30):
+        stored = store.get_state(phone)
+        if stored["state"]["phase"] != "asking":
+            return stored["conv"]
+        twilio.sms(phone, answers.get(stored["state"]["question"], "no"))
+    raise AssertionError("no advice")
+
+
+def pending_followup(app, conv_id: str) -> dict:
+    [fu] = app.extensions["hotline"].store.get_record(conv_id)["followups"]
+    return fu
+
+
+def test_a_call_that_answered_nothing_leaves_the_checkin(make_app, twilio_api):
+    from tests.conftest import AUTH_TOKEN
+    from tests.support.voice_caller import VoiceCaller
+    from tests.support.webhooks import TwilioWebhooks
+
+    app = make_app()
+    phone = new_phone()
+    conv = finish_by_text(app, phone, {"weakness": "yes"})
+    assert pending_followup(app, conv)["status"] == "scheduled"
+    caller = VoiceCaller(TwilioWebhooks(app.test_client(), AUTH_TOKEN), phone=phone).call()
+    caller.hang_up(duration=5)  # a 5-second call: greeting, no answer
+
+    assert pending_followup(app, conv)["status"] == "scheduled"
+    fu = pending_followup(app, conv)
+    assert followup_jobs.deliver(services(app), fu["id"], now=time.time() + 5) == "sent"
+    assert len(twilio_api.messages) == 1
+
+
+def test_ok_thanks_a_day_later_leaves_the_checkin_and_new_advice_replaces_it(
+    make_app, twilio_api
+):
+    from hotline.store.keys import state_key
+    from tests.conftest import AUTH_TOKEN
+    from tests.support.webhooks import TwilioWebhooks
+
+    app = make_app(HOTLINE_FOLLOWUP_SOON="72h", HOTLINE_FOLLOWUP_URGENT="6h")
+    hotline = app.extensions["hotline"]
+    phone = new_phone()
+    old = finish_by_text(app, phone, {"duration": "3 weeks"})  # soon: a 72-hour check-in
+    hotline.redis.delete(state_key(phone))  # a day later the session has expired
+    twilio = TwilioWebhooks(app.test_client(), AUTH_TOKEN)
+    twilio.sms(phone, "ok thanks")  # starts a conversation that gives no advice
+    new = hotline.store.get_state(phone)["conv"]
+    assert new != old and pending_followup(app, old)["status"] == "scheduled"
+
+    # the new conversation reaching a disposition replaces the old check-in with its own
+    store = hotline.store
+    for _ in range(30):
+        stored = store.get_state(phone)
+        if stored["state"]["phase"] != "asking":
+            break
+        twilio.sms(phone, {"weakness": "yes"}.get(stored["state"]["question"], "no"))
+    assert store.get_record(new)["disposition"] == "urgent"
+    cancelled = pending_followup(app, old)
+    assert cancelled["status"] == "cancelled"
+    assert hotline.redis.zscore(DUE_KEY, cancelled["id"]) is None
+    assert pending_followup(app, new)["status"] == "scheduled"
+
+
+def test_the_checkin_waits_while_a_newer_text_conversation_is_under_way(make_app, twilio_api):
+    from hotline.store.keys import state_key
+    from tests.conftest import AUTH_TOKEN
+    from tests.support.webhooks import TwilioWebhooks
+
+    app = make_app()
+    hotline = app.extensions["hotline"]
+    phone = new_phone()
+    old = finish_by_text(app, phone, {"weakness": "yes"})
+    hotline.redis.delete(state_key(phone))  # the session expired; they text again
+    twilio = TwilioWebhooks(app.test_client(), AUTH_TOKEN)
+    twilio.sms(phone, "my leg is numb again")
+    asking = hotline.store.get_state(phone)
+    fu = pending_followup(app, old)
+    now = time.time() + 5
+
+    assert followup_jobs.deliver(services(app), fu["id"], now=now) == "deferred"
+    assert twilio_api.attempts == []
+    assert hotline.store.get_state(phone) == asking  # their triage goes on undisturbed
+    assert hotline.redis.zscore(DUE_KEY, fu["id"]) == pytest.approx(
+        now + followup_jobs.BUSY_DEFER)
+    # once that conversation has gone quiet, the check-in goes out
+    later = now + followup_jobs.BUSY_DEFER + 1
+    assert followup_jobs.deliver(services(app), fu["id"], now=later) == "sent"
