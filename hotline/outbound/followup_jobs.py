@@ -205,7 +205,7 @@ def _send(svc: Services, claim: Claim) -> str:
 def _failed_send(svc: Services, claim: Claim, exc: SendError) -> str:
     fid, phone = claim.followup_id, mask_phone(claim.phone or "")
     attempts = int((claim.followup or {}).get("attempts") or 1)
-    if exc.retryable and not _nothing_went_out(exc):
+    if exc.retryable and not nothing_went_out(exc):
         # A timeout or a dropped connection: Twilio may have taken it. The attempt stays; the
         # sweeper runs the job again once it can no longer be in flight, and that run settles
         # it as sent, unconfirmed.
@@ -237,7 +237,7 @@ def _failed_send(svc: Services, claim: Claim, exc: SendError) -> str:
     return "opted_out" if opt_out else "failed"
 
 
-def _nothing_went_out(exc: SendError) -> bool:
+def nothing_went_out(exc: SendError) -> bool:
     """True when the error proves Twilio never took the message."""
     if exc.http_status is not None:
         return True  # Twilio answered, and the answer was an error
