@@ -24,6 +24,7 @@ from flask import (
 from redis import RedisError
 from werkzeug.exceptions import HTTPException
 
+from hotline.outbound import followups
 from hotline.redact import mask_phone
 from hotline.staff import audit as actions
 from hotline.staff import exports, present
@@ -47,6 +48,7 @@ from hotline.staff.filters import (
     Filters,
 )
 from hotline.store.clock import now_iso
+from hotline.store.followups import FollowupStore
 from hotline.store.staff import needs_review, review_is_current
 from hotline.triage.decision import DISPOSITIONS, FLAG_LEVELS
 
@@ -244,7 +246,9 @@ def _conversation_page(conv_id: str, reveal: bool):
         revealed=reveal,
         timeline=present.timeline(record),
         answers=present.answer_rows(record, area.hotline.protocol),
-        followups=record.get("followups") or [],
+        followups=[
+            {**fu, "shown": present.shown_status(fu)} for fu in record.get("followups") or []
+        ],
         needs_review=needs_review(record),
         review_current=review_is_current(record),
         max_note=MAX_NOTE,
@@ -271,6 +275,33 @@ def review(conv_id: str):
         ip=client_ip(),
     )
     flash("Marked as reviewed.")
+    return redirect(url_for(".conversation", conv_id=conv_id))
+
+
+@bp.post("/conversations/<conv_id>/followups/<followup_id>/resend")
+@login_required
+def resend_followup(conv_id: str, followup_id: str):
+    """Send an unconfirmed follow-up again: only on a staff member's explicit request (a
+    blind resend could text someone twice), and audited."""
+    area, user = staff(), current_user()
+    check_csrf(user.csrf)
+    record = _record_or_404(conv_id)
+    if not any(fu.get("id") == followup_id for fu in record.get("followups") or []):
+        abort(404)
+    outcome = FollowupStore(area.hotline.redis, area.settings).resend(
+        followup_id, user.email, area.now()
+    )
+    if outcome != "ok":
+        flash("That follow-up is no longer unconfirmed; nothing was sent again.")
+        return redirect(url_for(".conversation", conv_id=conv_id))
+    area.audit.record(
+        user.email, actions.FOLLOWUP_RESEND, target=conv_id, detail=followup_id, ip=client_ip()
+    )
+    try:
+        followups.schedule_jobs(area.hotline, [(followup_id, area.now())])
+    except Exception as exc:  # the due index holds it: the sweeper sends it
+        log.warning("resend of %s: could not hand it to RQ (%s)", followup_id, type(exc).__name__)
+    flash("The follow-up will be sent again in a moment.")
     return redirect(url_for(".conversation", conv_id=conv_id))
 
 

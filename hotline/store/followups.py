@@ -106,7 +106,7 @@ class FollowupStore:
         self.settings = settings
         scripts = {
             name: (LUA_DIR / f"followup_{name}.lua").read_text()
-            for name in ("claim", "sent", "retry", "failed", "delivery", "postpone")
+            for name in ("claim", "sent", "retry", "failed", "delivery", "postpone", "resend")
         }
         self._claim = client.register_script(scripts["claim"])
         self._sent = client.register_script(scripts["sent"])
@@ -114,6 +114,7 @@ class FollowupStore:
         self._failed = client.register_script(scripts["failed"])
         self._delivery = client.register_script(scripts["delivery"])
         self._postpone = client.register_script(scripts["postpone"])
+        self._resend = client.register_script(scripts["resend"])
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -204,6 +205,15 @@ class FollowupStore:
             args=[followup_id, until, now_iso(until), now_iso(now)],
         )
         return outcome
+
+    def resend(self, followup_id: str, by: str, now: float | None = None) -> str:
+        """Due again now, on a staff member's explicit request: ok | not_unconfirmed (only
+        a send Twilio never confirmed can be resent) | missing."""
+        now = time.time() if now is None else now
+        return self._resend(
+            keys=[followups_key(conversation_of(followup_id)), DUE_KEY],
+            args=[followup_id, now, now_iso(now), by],
+        )
 
     def record_sent(
         self,
