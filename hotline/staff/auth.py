@@ -153,8 +153,8 @@ class StaffAuth:
             return LoginResult(refused="locked", locked_until=until, account=account)
         if outcome == "wait":
             return LoginResult(
-                # (less a microsecond: the stored time is rounded to one)
-                refused="wait", wait_seconds=math.ceil(until - now - 1e-6), account=account
+                # (less a millisecond: the stored time is rounded to one)
+                refused="wait", wait_seconds=math.ceil(until - now - 1e-3), account=account
             )
         matches = check_password_hash(
             account.password_hash if account else _decoy_hash(), password or ""

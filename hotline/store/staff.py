@@ -269,8 +269,8 @@ class StaffRecords:
             args=self._throttle_args("reserve", client, now, policy),
         )
         if reply[0] == "check":
-            return "check", float(reply[1]), float(reply[2])
-        return reply[0], float(reply[1]), 0.0
+            return "check", int(reply[1]) / 1000, int(reply[2]) / 1000
+        return reply[0], int(reply[1]) / 1000, 0.0
 
     def login_succeeded(self, email: str, client: str, now: float, policy: LoginPolicy) -> None:
         """The right password: its attempt was no failure after all."""
@@ -283,16 +283,16 @@ class StaffRecords:
     def _throttle_args(mode: str, client: str, now: float, policy: LoginPolicy) -> list:
         return [
             mode,
-            repr(now),
+            round(now * 1000),
             _client_id(client),
             policy.free_failures,
-            ",".join(str(w) for w in policy.waits),
+            ",".join(str(w * 1000) for w in policy.waits),
             policy.lock_after,
-            policy.lock_seconds,
+            policy.lock_seconds * 1000,
             policy.memory,
             policy.client_limit,
             policy.account_limit,
-            policy.window,
+            policy.window * 1000,
         ]
 
     def clear_login_attempts(self, email: str) -> None:

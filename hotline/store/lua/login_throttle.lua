@@ -10,9 +10,10 @@
 -- KEYS: 1 the account's attempts hash (fields '<client>|failures|wait|locked' per client and
 --       '*|failures|since|locked' for every client), 2 the client's attempts hash
 --       ('failures', 'since', 'locked')
--- ARGV: 1 mode ('reserve' | 'ok'), 2 now (unix s), 3 client id, 4 free failures,
---       5 waits (seconds, comma separated), 6 lock after, 7 lock seconds, 8 memory (s),
---       9 client limit, 10 account limit, 11 window (s)
+-- ARGV: 1 mode ('reserve' | 'ok'), 2 now (unix ms), 3 client id, 4 free failures,
+--       5 waits (ms, comma separated), 6 lock after, 7 lock length (ms), 8 memory (s),
+--       9 client limit, 10 account limit, 11 window (ms)
+-- Times are whole milliseconds: exact in a Lua number, so a wait ends exactly when it says.
 -- Returns {'check', wait after a wrong password, locked until after a wrong password} |
 --         {'wait', until} | {'locked', until} | {'ok'}
 
@@ -20,8 +21,7 @@ local now = tonumber(ARGV[2])
 local c = ARGV[3]
 local memory = ARGV[8]
 
--- Times keep microseconds (Lua would print 14 digits, rounding a wait up by a second).
-local function t(value) return string.format('%.6f', value) end
+local function t(value) return string.format('%d', value) end
 
 local function num(key, field)
   return tonumber(redis.call('HGET', key, field) or '0') or 0
