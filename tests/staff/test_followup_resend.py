@@ -47,6 +47,7 @@ def test_an_unconfirmed_followup_is_shown_so_and_can_be_sent_again(
     assert "may not have gone out" in page and "Send it again" in page
     queue = reviewer.get("/staff/").get_data(as_text=True)
     assert "Sent? Unconfirmed" in queue
+    assert " unconfirmed" in reviewer.get("/staff/export.csv").get_data(as_text=True)
 
     csrf = page_csrf(reviewer, f"/staff/conversations/{conv_id}")
     resend = reviewer.post(f"/staff/conversations/{conv_id}/followups/{fid}/resend",
