@@ -104,7 +104,15 @@ def build_record(
         "events": events,
         "followups": followups,
         "review": json.loads(meta["review"]) if meta.get("review") else None,
+        "reviews": _reviews(meta),
     }
+
+
+def _reviews(meta: dict) -> list[dict]:
+    """Every review, newest first (a record reviewed before all were kept has its one)."""
+    if meta.get("reviews"):
+        return json.loads(meta["reviews"])
+    return [json.loads(meta["review"])] if meta.get("review") else []
 
 
 def _silent_for(updated_at: str | None, seconds: float) -> bool:
