@@ -2,12 +2,39 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+from collections.abc import Callable, Iterable
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hotline.settings import Settings
+from hotline.settings import ProxyNetwork, Settings
+
+
+class TrustedProxyFix:
+    """ProxyFix (one hop of X-Forwarded-*) for requests whose peer is a trusted proxy
+    (HOTLINE_TRUSTED_PROXIES); anyone else's forwarded headers are ignored, so a client cannot
+    choose the URL a signature is checked against or the address the audit records."""
+
+    def __init__(self, app: Callable, networks: tuple[ProxyNetwork, ...] | None) -> None:
+        self.plain = app
+        self.fixed = ProxyFix(app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)
+        self.networks = networks
+
+    def trusts(self, peer: str | None) -> bool:
+        if self.networks is None:
+            return True  # `*`: only the proxy can reach this process
+        try:
+            address = ipaddress.ip_address(peer or "")
+        except ValueError:
+            return False
+        return any(address in network for network in self.networks)
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if self.networks != () and self.trusts(environ.get("REMOTE_ADDR")):
+            return self.fixed(environ, start_response)
+        return self.plain(environ, start_response)
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -18,15 +45,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     from hotline.staff import init_app as init_staff
 
     settings = settings or Settings.from_env()
-    if settings.production and not settings.secret_key:
-        raise RuntimeError("SECRET_KEY is required in production (HOTLINE_ENV=production)")
+    settings.check_web()
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=settings.secret_key or "dev-only-not-secret",
         MAX_CONTENT_LENGTH=256 * 1024,
     )
-    # Twilio reaches us through the platform's proxy: trust one hop of X-Forwarded-*.
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)
+    app.wsgi_app = TrustedProxyFix(app.wsgi_app, settings.trusted_proxies)
     app.extensions["hotline"] = build_hotline(settings)
     app.register_blueprint(health_bp)
     app.register_blueprint(sms.bp)

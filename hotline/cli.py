@@ -121,30 +121,65 @@ def _parse_since(raw: str | None) -> datetime | None:
 
 
 EXPORT_COLUMNS = ("id", "phone", "channel", "language", "status", "started_at", "updated_at",
-                  "disposition", "red_flags", "answers", "transcript", "followups", "review")
+                  "disposition", "red_flags", "answers", "transcript", "followups", "review",
+                  "reviews")
+
+
+def _cli_actor() -> str:
+    """Who ran a command, for the audit log: the operating-system user."""
+    import getpass
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown user"
+    return f"command line ({user})"
+
+
+def _audit(store, action: str, detail: str) -> None:
+    from hotline.staff.audit import AuditLog
+    from hotline.store.staff import StaffRecords
+    audit = AuditLog(StaffRecords(store.r, store.settings), store.settings.audit_retention)
+    audit.record(_cli_actor(), action, detail=detail)
 
 
 def _export(args: argparse.Namespace) -> int:
+    from hotline.staff.audit import CLI_EXPORT
+    store = _store()
+    written, finished = 0, False
+    try:
+        for record in _export_lines(store.iter_records(_parse_since(args.since)), args.format):
+            written += record
+        finished = True
+    finally:
+        # Full numbers and transcripts left the system: the audit says who, how many, which.
+        _audit(store, CLI_EXPORT, f"{args.format}, {written} conversation(s), full numbers; "
+                                  f"since {args.since or 'the start'}"
+                                  f"{'' if finished else '; interrupted'}")
+    return 0
+
+
+def _export_lines(records, fmt: str):
+    """Write the records to stdout; yields 1 per record written."""
     from hotline.staff.csv_safety import spreadsheet_safe
-    records = _store().iter_records(_parse_since(args.since))
-    if args.format == "jsonl":
+    if fmt == "jsonl":
         for record in records:
             print(json.dumps(record, ensure_ascii=False))
-        return 0
+            yield 1
+        return
     writer = csv.writer(sys.stdout)
     writer.writerow(EXPORT_COLUMNS)
     for record in records:
         row = [record.get(col) for col in EXPORT_COLUMNS]
         writer.writerow([spreadsheet_safe(v if isinstance(v, str) or v is None
                                           else json.dumps(v, ensure_ascii=False)) for v in row])
-    return 0
+        yield 1
 
 
 def _purge(args: argparse.Namespace) -> int:
     from hotline.staff.retention import purge_now
     from hotline.store.staff import StaffRecords
     store = _store()
-    removed = purge_now(store, StaffRecords(store.r, store.settings))
+    removed = purge_now(store, StaffRecords(store.r, store.settings), actor=_cli_actor())
     print(f"purged {removed['conversations']} conversation(s) older than HOTLINE_RETENTION and "
           f"{removed['audit_entries']} audit entr(ies) older than HOTLINE_AUDIT_RETENTION")
     buffered = _purge_outage_buffer(store.settings)

@@ -6,6 +6,7 @@ start-up with a message naming the variable, rather than failing later inside a 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -24,6 +25,11 @@ from hotline.store.connect import (
 )
 
 DISPOSITIONS_WITH_FOLLOWUP = ("self_care", "soon", "urgent")
+ENVIRONMENTS = ("development", "production")
+# Signs `hotline chat`'s webhooks in development. It is public (it is in this file), so it
+# never validates anything in production.
+DEV_SIGNING_TOKEN = "dev-auth-token"
+ProxyNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -147,6 +153,40 @@ def _db_and_auth(url: str) -> tuple[int, str | None, str | None]:
     )
 
 
+def _environment(env: Mapping[str, str]) -> bool:
+    """True for production. HOTLINE_ENV must be spelled out: `prod` is a typo, not a wish to
+    run as development."""
+    raw = env.get("HOTLINE_ENV")
+    if raw is not None and raw.strip():
+        value = raw.strip().lower()
+        if value not in ENVIRONMENTS:
+            raise SettingsError(
+                f"HOTLINE_ENV={raw!r}: expected {' or '.join(ENVIRONMENTS)} (or unset)"
+            )
+        return value == "production"
+    return (env.get("FLASK_ENV") or "").strip().lower() == "production"
+
+
+def parse_trusted_proxies(raw: str) -> tuple[ProxyNetwork, ...] | None:
+    """HOTLINE_TRUSTED_PROXIES: addresses or networks (`10.0.0.0/8, 127.0.0.1`) whose
+    X-Forwarded-* headers are believed; `*` for any peer (only when nothing but the proxy can
+    reach the app). Empty: nobody's. None stands for `*`."""
+    if raw.strip() == "*":
+        return None
+    networks = []
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise SettingsError(
+                f"HOTLINE_TRUSTED_PROXIES: {part!r} is not an IP address or network "
+                "(expected e.g. 10.0.0.0/8,127.0.0.1 or *)"
+            ) from None
+    return tuple(networks)
+
+
 def _flag(raw: str | None) -> bool:
     return (raw or "").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -176,6 +216,7 @@ class Settings:
     retention: float = 90 * 86400.0
     audit_retention: float = 6 * 365 * 86400.0
     spool_dir: str = "var/spool"
+    trusted_proxies: tuple[ProxyNetwork, ...] | None = ()  # None: any peer (`*`)
     # The safety net: silence mid-triage, closing on no reply, on-call alerts.
     nudge_after: float | None = 900.0
     no_reply_after: float = 7200.0
@@ -203,8 +244,32 @@ class Settings:
     @property
     def signing_token(self) -> str:
         """The secret webhooks are signed with: the auth token, or in development (no token
-        set) the fixed token `hotline chat` signs with."""
-        return self.twilio_auth_token or "dev-auth-token"
+        set) the fixed token `hotline chat` signs with. In production only the real token:
+        empty when it is missing, which validates nothing (check_web refuses that anyway)."""
+        if self.production:
+            token = self.twilio_auth_token or ""
+            return "" if token == DEV_SIGNING_TOKEN else token
+        return self.twilio_auth_token or DEV_SIGNING_TOKEN
+
+    def check_web(self) -> None:
+        """What the web process cannot run without in production: a real Twilio token (else
+        anyone holding the public development token could forge webhooks), a secret key, and
+        signature checks switched on."""
+        if not self.production:
+            return
+        token = (self.twilio_auth_token or "").strip()
+        if not token:
+            raise SettingsError(
+                "TWILIO_AUTH_TOKEN is required in production (HOTLINE_ENV=production): "
+                "webhooks are checked against it"
+            )
+        if token == DEV_SIGNING_TOKEN:
+            raise SettingsError(
+                "TWILIO_AUTH_TOKEN is the public development token; set the account's real "
+                "auth token in production"
+            )
+        if not self.secret_key:
+            raise SettingsError("SECRET_KEY is required in production (HOTLINE_ENV=production)")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -223,7 +288,13 @@ class Settings:
             raise SettingsError(
                 f"HOTLINE_PUBLIC_URL={public_url!r}: expected http(s)://host[/path]"
             )
-        production = (get("HOTLINE_ENV") or get("FLASK_ENV") or "").lower() == "production"
+        production = _environment(env)
+        dev_insecure = _flag(get("HOTLINE_DEV_INSECURE"))
+        if production and dev_insecure:
+            raise SettingsError(
+                "HOTLINE_DEV_INSECURE=1 turns off webhook signature checks and is refused in "
+                "production (HOTLINE_ENV=production)"
+            )
         redis_url, sentinel = _redis(env)
         settings = cls(
             redis_url=redis_url,
@@ -239,7 +310,7 @@ class Settings:
             public_url=public_url,
             secret_key=get("SECRET_KEY") or None,
             production=production,
-            dev_insecure=_flag(get("HOTLINE_DEV_INSECURE")),
+            dev_insecure=dev_insecure,
             emergency_number=_phone_like(
                 "HOTLINE_EMERGENCY_NUMBER", get("HOTLINE_EMERGENCY_NUMBER", "911")
             )
@@ -254,6 +325,7 @@ class Settings:
                 "HOTLINE_AUDIT_RETENTION", get("HOTLINE_AUDIT_RETENTION", "2190d")
             ),
             spool_dir=get("HOTLINE_SPOOL_DIR", "var/spool"),
+            trusted_proxies=parse_trusted_proxies(get("HOTLINE_TRUSTED_PROXIES", "")),
             **_safety_net(env),
         )
         if settings.production and settings.sender_problem:

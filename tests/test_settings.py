@@ -55,7 +55,7 @@ def test_the_command_line_reports_a_bad_setting(monkeypatch, capsys):
 def test_production_refuses_to_start_without_a_secret_key(make_env):
     from hotline import create_app
     env = make_env(HOTLINE_ENV="production", SECRET_KEY=None)
-    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+    with pytest.raises(SettingsError, match="SECRET_KEY"):
         create_app(Settings.from_env(env))
 
 
@@ -90,3 +90,46 @@ def test_the_web_line_reports_a_bad_setting_once_before_any_worker_boots():
     problems = [line for line in done.stderr.splitlines() if "bad setting" in line]
     assert problems == [problems[0]] and "TWILIO_PHONE_NUMBER" in problems[0]
     assert "Traceback" not in done.stderr and "Booting worker" not in done.stderr
+
+
+@pytest.mark.parametrize("token", [None, "", "dev-auth-token"])
+def test_production_refuses_to_start_without_a_real_auth_token(make_env, token):
+    from hotline import create_app
+    env = make_env(HOTLINE_ENV="production", TWILIO_AUTH_TOKEN=token)
+    with pytest.raises(SettingsError, match="TWILIO_AUTH_TOKEN"):
+        create_app(Settings.from_env(env))
+
+
+def test_the_development_token_never_signs_in_production():
+    prod = Settings(production=True, twilio_auth_token=None)
+    assert prod.signing_token == ""  # validates nothing (twilio_auth refuses an empty secret)
+    assert Settings(production=True, twilio_auth_token="dev-auth-token").signing_token == ""
+    assert Settings(production=True, twilio_auth_token="real").signing_token == "real"
+    assert Settings(twilio_auth_token=None).signing_token == "dev-auth-token"
+
+
+def test_dev_insecure_is_refused_in_production():
+    with pytest.raises(SettingsError, match="HOTLINE_DEV_INSECURE"):
+        Settings.from_env({"HOTLINE_ENV": "production", "HOTLINE_DEV_INSECURE": "1"})
+
+
+@pytest.mark.parametrize("value", ["prod", "staging", "dev", "1"])
+def test_hotline_env_takes_development_or_production_only(value):
+    with pytest.raises(SettingsError, match="HOTLINE_ENV"):
+        Settings.from_env({"HOTLINE_ENV": value})
+
+
+def test_hotline_env_values():
+    assert Settings.from_env({"HOTLINE_ENV": "Production"}).production
+    assert not Settings.from_env({"HOTLINE_ENV": "development"}).production
+    assert not Settings.from_env({}).production
+
+
+def test_trusted_proxies_are_parsed():
+    import ipaddress
+    assert Settings.from_env({}).trusted_proxies == ()
+    assert Settings.from_env({"HOTLINE_TRUSTED_PROXIES": "*"}).trusted_proxies is None
+    nets = Settings.from_env({"HOTLINE_TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1"}).trusted_proxies
+    assert nets == (ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("127.0.0.1/32"))
+    with pytest.raises(SettingsError, match="HOTLINE_TRUSTED_PROXIES"):
+        Settings.from_env({"HOTLINE_TRUSTED_PROXIES": "the load balancer"})

@@ -2,7 +2,8 @@
 
 Twilio signs the public URL it called, which behind a proxy is not the URL Flask sees: with
 HOTLINE_PUBLIC_URL set we validate against that base plus the request's path and query, else
-against the URL ProxyFix rebuilt from X-Forwarded-* headers.
+against the URL of the request, which ProxyFix rebuilds from X-Forwarded-* headers only when
+they come from HOTLINE_TRUSTED_PROXIES (hotline.TrustedProxyFix).
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ def signature_is_valid() -> bool:
     algorithm = get_signature_algorithm(request.headers.get(SIGNATURE_SETTINGS_HEADER, ""))
     if algorithm == HMAC_SHA1:
         secret = settings.signing_token
+        if not secret:  # production without a real token: nothing is Twilio's
+            return False
     else:
         # SHA-256 webhooks are signed with an account SharedKey, not the auth token.
         secret = settings.twilio_webhook_shared_key

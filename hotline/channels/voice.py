@@ -61,6 +61,10 @@ class NotACall(ValueError):
     """The request carries no CallSid we can key a conversation on."""
 
 
+class CallIsOver(Exception):
+    """A replayed request of a call whose state has gone: nothing to say, nothing to record."""
+
+
 def call_of(form) -> Call:
     sid = (form.get("CallSid") or "").strip()
     if not _SID.match(sid):
@@ -86,6 +90,8 @@ def twiml_route(where: str) -> Callable:
             hotline = current_app.extensions["hotline"]
             try:
                 xml = view(hotline)
+            except CallIsOver:
+                xml = flow.goodbye(hotline.context, call_language(), [])
             except Exception as exc:
                 log_failure(log, where, request.form.get("From"), exc)
                 try:
@@ -279,7 +285,10 @@ def run_call_turn(
     if not result.committed:
         return committed.get("state"), [], False
     if result.duplicate:  # Twilio sent this request again: say again what we said then
-        committed["state"] = hotline.store.get_state(call.session)["state"]
+        stored = hotline.store.get_state(call.session)
+        if stored is None:
+            raise CallIsOver(call.sid)
+        committed["state"] = stored["state"]
     after_commit(hotline, result, call.phone)
     lang = (committed.get("state") or {}).get("lang", "en")
     plan_turn_alerts(hotline, result, call.phone, "voice", lang)

@@ -27,22 +27,22 @@ from dataclasses import dataclass
 
 import redis
 
-from hotline.outbound.alerts import plan_turn_alerts
-from hotline.outbound.nudges import watch_after_turn
 from hotline.channels import voice_flow as flow
 from hotline.outbound import followups
+from hotline.outbound.alerts import plan_turn_alerts
+from hotline.outbound.nudges import watch_after_turn
 from hotline.outbound.resume import enqueue_resume
 from hotline.redact import log_failure
 from hotline.store.clock import iso_from_ms
 from hotline.store.outage_buffer import Entry, OutageBuffer
-from hotline.store.turns import SEEN_WEBHOOKS, TurnInput, TurnOutput, TurnResult
+from hotline.store.turns import TurnInput, TurnOutput, TurnResult
 from hotline.triage.conversation import ASKING, Inbound, new_state, step
 
 log = logging.getLogger("hotline.writeback")
 
 CATCH_UP_WAIT = 2.0  # seconds a webhook waits for the write-back lock before buffering
 SESSIONS_PER_BATCH = 50  # the drain lock is released between batches, so webhooks get it
-PER_SESSION = SEEN_WEBHOOKS  # entries of one session committed before they are removed
+PER_SESSION = 3  # entries of one session committed before they are removed
 DRAIN_EVERY = 1.0  # seconds between looks at the buffer
 
 
@@ -112,7 +112,8 @@ def apply_batch(hotline, buffer: OutageBuffer, sessions: list[str], owe: bool = 
 
     At most PER_SESSION entries of a session are committed before their removal: should the
     removal never happen (a crash), the next writer applies them again and each one's dedupe
-    id is still among those the session's state remembers, so each is a replay, not a turn."""
+    id is still remembered with its reply (REPLAY_MEMORY, 48 h), so each is a replay, not a
+    turn."""
     committed: list[int] = []
     try:
         for session in sessions:

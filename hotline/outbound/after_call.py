@@ -12,10 +12,12 @@ import logging
 import re
 from functools import lru_cache
 
+from hotline.outbound import followup_jobs
 from hotline.outbound.twilio_rest import SendError, make_sender
 from hotline.redact import mask_phone
 from hotline.services import Hotline, build_hotline
 from hotline.settings import Settings
+from hotline.store.call_summary import CallSummaryStore
 from hotline.store.clock import now_iso
 from hotline.triage.conversation import Turn
 from hotline.triage.decision import SELF_CARE, SOON, advice_keys
@@ -35,6 +37,11 @@ SENT, NOTHING_TO_SEND, NO_TEXT_NUMBER, OPTED_OUT, ALREADY_SENT, REFUSED = (
     "already sent",
     "refused by Twilio",
 )
+UNCONFIRMED = "sent, unconfirmed"  # an earlier run never heard back: not sent again
+
+
+class SummaryInFlight(Exception):
+    """Another run may be waiting on Twilio for this text right now: RQ's retry looks again."""
 
 
 def can_receive_texts(phone: str | None) -> bool:
@@ -74,30 +81,51 @@ def deliver_call_summary(hotline: Hotline, conversation_id: str) -> str:
     if any(t["channel"] == "sms" and t["direction"] == "out" for t in record["transcript"]):
         return ALREADY_SENT  # a retried job after the text went out
     body = summary_text(hotline, record)
+    # Exactly once, as a follow-up (outbound/followup_jobs.py): an attempt is recorded before
+    # the REST call; a run that finds one without a result never sends again.
+    summaries = CallSummaryStore(hotline.redis, hotline.settings)
+    outcome, token = summaries.claim(conversation_id, followup_jobs.in_flight_window())
+    if outcome == "in_flight":
+        raise SummaryInFlight(conversation_id)
+    if outcome == "unconfirmed":
+        log.warning("call summary to %s: an earlier send never heard back; settled as sent, "
+                    "unconfirmed (not sent again)", mask_phone(phone))
+        _note(hotline, conversation_id, {"type": "call_summary_unconfirmed"})
+        return UNCONFIRMED
+    if outcome != "claimed":
+        return ALREADY_SENT if outcome == "done" else NOTHING_TO_SEND
     try:
-        sent = make_sender(hotline.settings).send(phone, body)
+        sent = make_sender(hotline.settings, timeout=followup_jobs.SEND_TIMEOUT).send(phone, body)
     except SendError as exc:
-        if exc.retryable:
-            raise  # RQ retries the job (see voice.enqueue_summary)
-        log.warning("call summary to %s refused: %s", mask_phone(phone), exc.code)
-        hotline.store.append_log(
-            conversation_id,
-            [
-                {
-                    "at": now_iso(),
-                    "direction": "event",
-                    "channel": "sms",
-                    "text": json.dumps({"type": "call_summary_refused", "code": exc.code}),
-                }
-            ],
-        )
-        return REFUSED
-    hotline.store.append_log(
+        return _failed(hotline, summaries, conversation_id, token, phone, exc)
+    summaries.record_sent(
         conversation_id,
-        [{"at": now_iso(), "direction": "out", "channel": "sms", "text": body, "sid": sent.sid}],
+        token,
+        sent.sid,
+        {"at": now_iso(), "direction": "out", "channel": "sms", "text": body, "sid": sent.sid},
     )
     log.info("call summary sent to %s (%s)", mask_phone(phone), sent.status)
     return SENT
+
+
+def _failed(hotline: Hotline, summaries, conversation_id: str, token: str, phone: str,
+            exc: SendError) -> str:
+    if exc.retryable:
+        if followup_jobs.nothing_went_out(exc):
+            summaries.release(conversation_id, token)  # Twilio never took it: try again
+        # else Twilio may have it (a timeout): the attempt stays, and the retry settles it
+        raise exc  # RQ retries the job (see voice.enqueue_summary)
+    log.warning("call summary to %s refused: %s", mask_phone(phone), exc.code)
+    summaries.record_refused(conversation_id, token, exc.code)
+    _note(hotline, conversation_id, {"type": "call_summary_refused", "code": exc.code})
+    return REFUSED
+
+
+def _note(hotline: Hotline, conversation_id: str, event: dict) -> None:
+    hotline.store.append_log(
+        conversation_id,
+        [{"at": now_iso(), "direction": "event", "channel": "sms", "text": json.dumps(event)}],
+    )
 
 
 @lru_cache(maxsize=1)

@@ -26,11 +26,13 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import requests
 from urllib3.exceptions import NewConnectionError
 
+from hotline.outbound.schedule import quiet_until
 from hotline.outbound.twilio_rest import Sender, SendError, make_sender
 from hotline.redact import mask_phone
 from hotline.services import Hotline, build_hotline
@@ -46,6 +48,7 @@ IN_FLIGHT_MARGIN = 5.0  # may still be waiting on Twilio
 RETRY_BACKOFF = (10, 30, 120, 600, 1800)  # seconds before each retry after a 429 / 5xx
 MAX_STATE_ATTEMPTS = 8
 OPT_OUT_CODES = frozenset({21610})  # the recipient texted STOP to our number
+BUSY_DEFER = 30 * 60  # seconds a check-in waits while a newer conversation is under way
 
 
 class RetryLater(Exception):
@@ -120,8 +123,16 @@ def send_followup(followup_id: str) -> str:
 
 def deliver(svc: Services, followup_id: str, now: float | None = None) -> str:
     """Send the check-in `followup_id` unless it is settled; return what happened."""
+    if _postponed_for_quiet_hours(svc, followup_id, now):
+        return "quiet_hours"
     claim = svc.followups.claim(followup_id, in_flight_window(), now)
     if claim.outcome == "claimed":
+        if _another_conversation_under_way(svc, claim, now):
+            later = (time.time() if now is None else now) + BUSY_DEFER
+            svc.followups.record_retry(claim, next_try=later, code=None, http_status=None)
+            log.info("follow-up %s: another conversation is under way; in %d s again",
+                     followup_id, BUSY_DEFER)
+            return "deferred"
         return _send(svc, claim)
     if claim.outcome in ("unconfirmed", "confirmed"):
         sid = (claim.followup or {}).get("sid") if claim.outcome == "confirmed" else None
@@ -138,6 +149,34 @@ def deliver(svc: Services, followup_id: str, now: float | None = None) -> str:
         return claim.outcome
     log.info("follow-up %s not sent: %s", followup_id, claim.outcome)
     return claim.outcome
+
+
+def _another_conversation_under_way(svc: Services, claim: Claim, now: float | None) -> bool:
+    """The number is in the middle of a newer text conversation (still asking, active within
+    BUSY_DEFER): the check-in would take its place in the phone's state and read their next
+    answer as a check-in reply. It waits; a newer one that reaches a disposition cancels it."""
+    stored = claim.stored_state or {}
+    state = stored.get("state") or {}
+    other = stored.get("conv")
+    if not other or other == claim.conversation_id or state.get("phase") != "asking":
+        return False
+    updated = svc.followups.updated_at(other)
+    moment = time.time() if now is None else now
+    return updated is not None and moment - updated < BUSY_DEFER
+
+
+def _postponed_for_quiet_hours(svc: Services, followup_id: str, now: float | None) -> bool:
+    """Quiet hours are checked again when sending: a follow-up running late (a worker down,
+    retries, the sweeper) moves to the window's end, where the sweeper sends it."""
+    moment = datetime.fromtimestamp(time.time() if now is None else now, UTC)
+    until = quiet_until(moment, svc.hotline.settings)
+    if until is None:
+        return False
+    outcome = svc.followups.postpone(followup_id, until.timestamp(), moment.timestamp())
+    if outcome == "postponed":
+        log.info("follow-up %s: quiet hours; postponed to %s", followup_id, until.isoformat())
+        return True
+    return False  # settled already, or an attempt to settle: the claim says which
 
 
 def status_callback_url(settings: Settings, followup_id: str) -> str | None:
@@ -182,7 +221,7 @@ def stop_not_yet_written_back(settings: Settings, phone: str) -> bool:
 def _failed_send(svc: Services, claim: Claim, exc: SendError) -> str:
     fid, phone = claim.followup_id, mask_phone(claim.phone or "")
     attempts = int((claim.followup or {}).get("attempts") or 1)
-    if exc.retryable and not _nothing_went_out(exc):
+    if exc.retryable and not nothing_went_out(exc):
         # A timeout or a dropped connection: Twilio may have taken it. The attempt stays; the
         # sweeper runs the job again once it can no longer be in flight, and that run settles
         # it as sent, unconfirmed.
@@ -214,7 +253,7 @@ def _failed_send(svc: Services, claim: Claim, exc: SendError) -> str:
     return "opted_out" if opt_out else "failed"
 
 
-def _nothing_went_out(exc: SendError) -> bool:
+def nothing_went_out(exc: SendError) -> bool:
     """True when the error proves Twilio never took the message."""
     if exc.http_status is not None:
         return True  # Twilio answered, and the answer was an error

@@ -80,6 +80,17 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp, url_prefix=URL_PREFIX)
     app.register_blueprint(api.bp, url_prefix=URL_PREFIX + "/api")
     app.after_request(_staff_headers)
+    if public_https:
+        app.after_request(_hsts)
+
+
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def _hsts(response: Response) -> Response:
+    """Served at an https public URL: browsers must never come back over plain http."""
+    response.headers.setdefault("Strict-Transport-Security", HSTS)
+    return response
 
 
 def _staff_headers(response: Response) -> Response:

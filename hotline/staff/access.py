@@ -63,7 +63,10 @@ def login_csrf() -> str:
 
 
 def safe_next(raw: str | None) -> str | None:
-    """Only our own pages: never an open redirect to another site."""
+    """Only our own pages: never an open redirect to another site. A control character (a
+    CR/LF would split the Location header) is a bad request, not a page to go to."""
+    if raw and any(ord(c) < 32 or ord(c) == 127 for c in raw):
+        abort(400, description="next: not a page of the staff area")
     if raw and raw.startswith("/staff/") and not raw.startswith("//") and "\\" not in raw:
         return raw
     return None

@@ -18,6 +18,13 @@ LOGIN, LOGIN_FAILED, LOCKED_OUT, LOGOUT = "login", "login_failed", "locked_out",
 VIEW, REVEAL, REVIEW, EXPORT, API = "view", "reveal", "review", "export", "api"
 AUDIT_VIEW, AUDIT_EXPORT = "audit_view", "audit_export"
 ACCOUNT_SAVED, ACCOUNT_UNLOCKED = "account_saved", "account_unlocked"
+ACCOUNT_DISABLED, ACCOUNT_ENABLED, LOGIN_DISABLED = (
+    "account_disabled",
+    "account_enabled",
+    "login_disabled",
+)
+QUEUE_VIEW, CLI_EXPORT, PURGE = "queue_view", "cli_export", "purge"
+FOLLOWUP_RESEND = "followup_resend"
 TOKEN_CREATED, TOKEN_REVOKED = "token_created", "token_revoked"
 
 FIELDS = ("at", "actor", "action", "target", "detail", "ip")

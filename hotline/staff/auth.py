@@ -17,7 +17,7 @@ from functools import lru_cache
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from hotline.store.clock import now_iso
-from hotline.store.staff import Account, StaffRecords
+from hotline.store.staff import Account, LoginPolicy, StaffRecords
 
 REVIEWER, ADMIN = "reviewer", "admin"
 ROLES = (REVIEWER, ADMIN)
@@ -33,6 +33,15 @@ WAITS = (5, 30)  # seconds to wait after the 3rd and the 4th wrong password
 LOCK_AFTER = 5
 LOCK_SECONDS = 15 * 60
 ATTEMPTS_MEMORY = 24 * 3600
+# Beyond one account from one client: a client trying many accounts, and many clients trying
+# one account, are each stopped for LOCK_SECONDS after this many wrong passwords in WINDOW.
+CLIENT_LIMIT = 20
+ACCOUNT_LIMIT = 50
+WINDOW = 15 * 60
+POLICY = LoginPolicy(
+    FREE_FAILURES, WAITS, LOCK_AFTER, LOCK_SECONDS, ATTEMPTS_MEMORY, CLIENT_LIMIT, ACCOUNT_LIMIT,
+    WINDOW,
+)
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TOKEN = re.compile(r"^hst_([0-9a-f]{12})_([A-Za-z0-9_-]{20,100})$")
@@ -59,9 +68,11 @@ class StaffUser:
 @dataclass(frozen=True)
 class LoginResult:
     user: StaffUser | None = None
-    refused: str = ""  # "wrong", "wait" or "locked"
+    refused: str = ""  # "wrong", "wait", "locked" or "disabled"
     wait_seconds: int = 0  # after a wrong password: how long before the next try
     locked_until: float = 0.0
+    checked: bool = False  # the password was checked (not refused by the throttle first)
+    account: Account | None = None  # the account the email names, if there is one
 
     @property
     def ok(self) -> bool:
@@ -113,46 +124,61 @@ class StaffAuth:
             raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
         old = self.records.get_account(email)
         created = old.created_at if old else now_iso(self.clock())
-        return self.records.save_account(Account(email, role, hash_password(password), created))
+        new = self.records.save_account(Account(email, role, hash_password(password), created))
+        if not new:  # a password reset: the old password's tokens end with it (sessions too)
+            self.revoke_all_tokens(email)
+        return new
+
+    def set_disabled(self, email: str, disabled: bool) -> int:
+        """Disable (or enable again) an account. Disabling ends its sessions at once (the
+        epoch rises) and revokes its tokens; how many tokens went. AccountError if unknown."""
+        email = normalize_email(email)
+        if not self.records.set_disabled(email, now_iso(self.clock()) if disabled else ""):
+            raise AccountError(f"no staff account {email!r}")
+        return self.revoke_all_tokens(email) if disabled else 0
 
     def unlock(self, email: str) -> None:
         self.records.clear_login_attempts(normalize_email(email))
 
     # --- logging in ---------------------------------------------------------------------------
 
-    def log_in(self, email: str, password: str) -> LoginResult:
+    def log_in(self, email: str, password: str, client: str = "") -> LoginResult:
+        """Check a password, the attempt counted first (hotline/store/lua/login_throttle.lua),
+        so parallel guesses cannot all be checked before the limit applies."""
         email = normalize_email(email)
         now = self.clock()
-        attempts = self.records.get_login_attempts(email)
-        locked_until = float(attempts.get("locked_until") or 0)
-        if now < locked_until:
-            return LoginResult(refused="locked", locked_until=locked_until)
-        wait_until = float(attempts.get("wait_until") or 0)
-        if now < wait_until:
-            return LoginResult(refused="wait", wait_seconds=math.ceil(wait_until - now))
         account = self.records.get_account(email)
+        outcome, until, locked_until = self.records.reserve_login(email, client, now, POLICY)
+        if outcome == "locked":
+            return LoginResult(refused="locked", locked_until=until, account=account)
+        if outcome == "wait":
+            return LoginResult(
+                # (less a millisecond: the stored time is rounded to one)
+                refused="wait", wait_seconds=math.ceil(until - now - 1e-3), account=account
+            )
         matches = check_password_hash(
             account.password_hash if account else _decoy_hash(), password or ""
         )
         if account and matches:
-            self.records.clear_login_attempts(email)
-            return LoginResult(user=StaffUser(account.email, account.role))
-        return self._failed(email, int(attempts.get("failures") or 0) + 1, now)
-
-    def _failed(self, email: str, failures: int, now: float) -> LoginResult:
-        if failures >= LOCK_AFTER:
-            # Counting starts again after the lock, so each lock needs LOCK_AFTER new mistakes.
-            self.records.save_login_attempts(email, 0, 0.0, now + LOCK_SECONDS, ATTEMPTS_MEMORY)
-            return LoginResult(refused="locked", locked_until=now + LOCK_SECONDS)
-        wait = WAITS[failures - FREE_FAILURES - 1] if failures > FREE_FAILURES else 0
-        self.records.save_login_attempts(email, failures, now + wait, 0.0, ATTEMPTS_MEMORY)
-        return LoginResult(refused="wrong", wait_seconds=wait)
+            self.records.login_succeeded(email, client, now, POLICY)
+            if account.disabled:
+                return LoginResult(refused="disabled", checked=True, account=account)
+            return LoginResult(user=StaffUser(account.email, account.role), account=account)
+        if locked_until:
+            return LoginResult(
+                refused="locked", locked_until=locked_until, checked=True, account=account
+            )
+        return LoginResult(
+            refused="wrong", wait_seconds=int(until), checked=True, account=account
+        )
 
     # --- sessions -----------------------------------------------------------------------------
 
     def start_session(self, user: StaffUser) -> StaffUser:
         session_id, csrf, now = secrets.token_urlsafe(32), new_csrf_token(), self.clock()
-        self.records.create_session(session_id, user.email, csrf, now, _session_ttl())
+        account = self.records.get_account(user.email)
+        epoch = account.epoch if account else 0
+        self.records.create_session(session_id, user.email, csrf, now, _session_ttl(), epoch)
         return StaffUser(user.email, user.role, session_id, csrf, login_at=now)
 
     def resume_session(self, session_id: str | None) -> tuple[StaffUser | None, str]:
@@ -172,6 +198,8 @@ class StaffAuth:
             else ""
         )
         account = None if ended else self.records.get_account(data["email"])
+        if account is not None and not _current(account, data):
+            account = None  # a password reset or `hotline staff disable` since sign-in
         if ended or account is None:
             self.records.end_session(session_id)
             return None, ended or "gone"
@@ -193,7 +221,11 @@ class StaffAuth:
             raise AccountError(f"no staff account {normalize_email(email)!r}")
         token_id = secrets.token_hex(6)
         token = f"hst_{token_id}_{secrets.token_urlsafe(32)}"
-        self.records.save_token(token_id, account.email, token_digest(token), now_iso(self.clock()))
+        if account.disabled:
+            raise AccountError(f"{account.email!r} is disabled")
+        self.records.save_token(
+            token_id, account.email, token_digest(token), now_iso(self.clock()), account.epoch
+        )
         return token, token_id
 
     def token_user(self, token: str) -> StaffUser | None:
@@ -204,7 +236,7 @@ class StaffAuth:
         if not stored or not hmac.compare_digest(stored["digest"], token_digest(token)):
             return None
         account = self.records.get_account(stored["email"])
-        if account is None:
+        if account is None or not _current(account, stored):
             return None
         return StaffUser(account.email, account.role, token_id=match.group(1))
 
@@ -219,6 +251,12 @@ class StaffAuth:
     def revoke_all_tokens(self, email: str) -> int:
         ids = self.records.token_ids_of(normalize_email(email))
         return sum(1 for token_id in ids if self.records.delete_token(token_id))
+
+
+def _current(account: Account, issued: dict) -> bool:
+    """A session or token is good while its account is enabled and its password is the one
+    it was issued under (the account's epoch then)."""
+    return not account.disabled and int(issued.get("epoch") or 0) == account.epoch
 
 
 def _session_ttl() -> int:

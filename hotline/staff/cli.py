@@ -4,6 +4,8 @@ hotline staff add EMAIL [--role reviewer|admin]   password from stdin when it is
 hotline staff token EMAIL                         print a new API token
 hotline staff revoke-token TOKEN_OR_ID            or: --all EMAIL
 hotline staff unlock EMAIL                        end a lock-out after wrong passwords
+hotline staff disable EMAIL                       a leaver: sessions and tokens end at once
+hotline staff enable EMAIL                        undo `disable` (sign-in again needed)
 hotline staff list                                accounts, roles and token ids
 """
 
@@ -50,6 +52,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     unlock.add_argument("email")
     unlock.set_defaults(handler=handle)
 
+    for name, what in (
+        ("disable", "end a staff member's access: sessions and tokens at once, no sign-in"),
+        ("enable", "let a disabled staff member sign in again"),
+    ):
+        toggle = actions_.add_parser(name, help=what)
+        toggle.add_argument("email")
+        toggle.set_defaults(handler=handle)
+
     actions_.add_parser("list", help="staff accounts and their token ids").set_defaults(
         handler=handle
     )
@@ -85,6 +95,26 @@ def _add(args, records, auth, audit, stdin, out) -> int:
         detail=f"{email} {args.role} {'created' if created else 'password reset'}",
     )
     print(f"{'created' if created else 'updated'} {email} ({args.role})", file=out)
+    if not created:
+        print("its sessions and API tokens have ended", file=out)
+        if records.get_account(email).disabled:
+            print(f"note: {email} is disabled; `hotline staff enable {email}`", file=out)
+    return 0
+
+
+def _disable(args, records, auth, audit, stdin, out) -> int:
+    email = normalize_email(args.email)
+    tokens = auth.set_disabled(email, True)
+    audit.record(CLI_ACTOR, actions.ACCOUNT_DISABLED, detail=f"{email}; {tokens} token(s) revoked")
+    print(f"disabled {email}: sessions ended, {tokens} token(s) revoked", file=out)
+    return 0
+
+
+def _enable(args, records, auth, audit, stdin, out) -> int:
+    email = normalize_email(args.email)
+    auth.set_disabled(email, False)
+    audit.record(CLI_ACTOR, actions.ACCOUNT_ENABLED, detail=email)
+    print(f"enabled {email}", file=out)
     return 0
 
 
@@ -131,11 +161,20 @@ def _unlock(args, records, auth, audit, stdin, out) -> int:
 def _list(args, records, auth, audit, stdin, out) -> int:
     for account in records.list_accounts():
         tokens = ", ".join(records.token_ids_of(account.email)) or "no tokens"
-        print(f"{account.email}\t{account.role}\t{tokens}", file=out)
+        state = f"\tdisabled {account.disabled_at}" if account.disabled else ""
+        print(f"{account.email}\t{account.role}\t{tokens}{state}", file=out)
     return 0
 
 
-_ACTIONS = {"add": _add, "token": _token, "revoke-token": _revoke, "unlock": _unlock, "list": _list}
+_ACTIONS = {
+    "add": _add,
+    "token": _token,
+    "revoke-token": _revoke,
+    "unlock": _unlock,
+    "disable": _disable,
+    "enable": _enable,
+    "list": _list,
+}
 
 
 def read_password(stdin: TextIO) -> str:

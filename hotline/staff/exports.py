@@ -12,6 +12,7 @@ from hotline.redact import mask_phone
 from hotline.staff.audit import FIELDS as AUDIT_FIELDS
 from hotline.staff.audit import AuditEntry
 from hotline.staff.csv_safety import spreadsheet_safe
+from hotline.staff.present import shown_status
 
 CONVERSATION_COLUMNS = (
     "id",
@@ -45,7 +46,7 @@ def conversation_row(record: dict) -> list[str]:
     review = record.get("review") or {}
     answers = "; ".join(f"{k}={v}" for k, v in (record.get("answers") or {}).items())
     followups = "; ".join(
-        f"{fu.get('due_at')} {fu.get('status')}" + (f" ({fu['reply']})" if fu.get("reply") else "")
+        f"{fu.get('due_at')} {shown_status(fu)}" + (f" ({fu['reply']})" if fu.get("reply") else "")
         for fu in record.get("followups") or []
     )
     transcript = "\n".join(

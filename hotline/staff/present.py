@@ -37,6 +37,21 @@ def duration_label(hours: object) -> str:
     return f"{hours / 24:.1f} days".replace(".0 ", " ")
 
 
+def shown_status(fu: dict) -> str:
+    """A follow-up's status as staff should read it: a send Twilio never confirmed is
+    "unconfirmed", not "sent" (it may never have left), and one mid-send is "sending"."""
+    status = fu.get("status") or ""
+    if status == "sent" and fu.get("confirmed") is False and not fu.get("sid"):
+        return "unconfirmed"
+    if status == "scheduled" and isinstance(fu.get("attempt"), dict):
+        return "sending"
+    return status
+
+
+def can_resend(fu: dict) -> bool:
+    return shown_status(fu) == "unconfirmed"
+
+
 def followup_state(record: dict) -> dict | None:
     """The follow-up that matters most for the queue: the latest one planned."""
     followups = record.get("followups") or []
@@ -44,7 +59,7 @@ def followup_state(record: dict) -> dict | None:
         return None
     latest = followups[-1]
     return {
-        "status": latest.get("status"),
+        "status": shown_status(latest),
         "due_at": latest.get("due_at"),
         "sent_at": latest.get("sent_at"),
         "reply": latest.get("reply"),

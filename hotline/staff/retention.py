@@ -16,7 +16,7 @@ import redis
 
 from hotline.outbound import followups
 from hotline.settings import Settings
-from hotline.staff.audit import AuditLog
+from hotline.staff.audit import PURGE, AuditLog
 from hotline.store.connect import connect, connect_rq
 from hotline.store.conversations import Store
 from hotline.store.staff import StaffRecords
@@ -27,11 +27,20 @@ PURGE_AT = clock_time(3, 30)  # clinic time: a quiet hour
 JOB = "hotline.staff.retention.purge_job"
 
 
-def purge_now(store: Store, records: StaffRecords, now: float | None = None) -> dict[str, int]:
-    """Apply both retention settings now; how many conversations and audit entries went."""
+def purge_now(
+    store: Store, records: StaffRecords, now: float | None = None, actor: str = "retention job"
+) -> dict[str, int]:
+    """Apply both retention settings now; how many conversations and audit entries went.
+    The run itself goes in the audit log, with who ran it."""
     now = now if now is not None else time.time()
     conversations = store.purge(now)
-    audit_entries = AuditLog(records, store.settings.audit_retention).trim(now)
+    audit = AuditLog(records, store.settings.audit_retention)
+    audit_entries = audit.trim(now)
+    audit.record(
+        actor,
+        PURGE,
+        detail=f"{conversations} conversation(s), {audit_entries} audit entr(ies) removed",
+    )
     return {"conversations": conversations, "audit_entries": audit_entries}
 
 

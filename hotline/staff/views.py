@@ -24,6 +24,7 @@ from flask import (
 from redis import RedisError
 from werkzeug.exceptions import HTTPException
 
+from hotline.outbound import followups
 from hotline.redact import mask_phone
 from hotline.staff import audit as actions
 from hotline.staff import exports, present
@@ -37,7 +38,7 @@ from hotline.staff.access import (
     safe_next,
     staff,
 )
-from hotline.staff.auth import csrf_matches, normalize_email
+from hotline.staff.auth import csrf_matches
 from hotline.staff.filters import (
     CHANNELS,
     LANGUAGES,
@@ -47,6 +48,7 @@ from hotline.staff.filters import (
     Filters,
 )
 from hotline.store.clock import now_iso
+from hotline.store.followups import FollowupStore
 from hotline.store.staff import needs_review, review_is_current
 from hotline.triage.decision import DISPOSITIONS, FLAG_LEVELS
 
@@ -102,20 +104,33 @@ def login():
         abort(400, description="csrf")
     area = staff()
     email = request.form.get("email", "")
-    result = area.auth.log_in(email, request.form.get("password", ""))
-    known = area.records.get_account(normalize_email(email))
-    # A mistyped email may be anything, even a password: only real accounts are named.
-    actor = known.email if known else "(no such account)"
+    result = area.auth.log_in(email, request.form.get("password", ""), client=client_ip())
     if not result.ok:
-        action = actions.LOCKED_OUT if result.refused == "locked" else actions.LOGIN_FAILED
-        area.audit.record(actor, action, detail=result.refused, ip=client_ip())
-        status = 401 if result.refused == "wrong" else 429
+        _audit_refused_login(area, result)
+        status = {"wrong": 401, "disabled": 403}.get(result.refused, 429)
         return _login_page(result=result, email=email[:254]), status
     session.clear()  # a fresh session id at sign-in: nothing from before carries over
     user = area.auth.start_session(result.user)
     session["sid"] = user.session_id
     area.audit.record(user.email, actions.LOGIN, detail=user.role, ip=client_ip())
     return redirect(safe_next(request.form.get("next")) or url_for(".queue"))
+
+
+def _audit_refused_login(area, result) -> None:
+    """A wrong password for a real account is an entry (the throttle bounds how many); so is
+    the start of a lock-out. Refusals that checked nothing and unknown accounts are counted
+    per day instead: nobody reads them one by one, and a flood must not fill Redis."""
+    day = now_iso(area.now())[:10]
+    if result.account is None:
+        area.records.count_refused_login(day, "unknown_account")
+    elif not result.checked:
+        area.records.count_refused_login(day, "throttled")
+    else:
+        action = {
+            "locked": actions.LOCKED_OUT,
+            "disabled": actions.LOGIN_DISABLED,
+        }.get(result.refused, actions.LOGIN_FAILED)
+        area.audit.record(result.account.email, action, detail=result.refused, ip=client_ip())
 
 
 def _login_csrf_ok() -> bool:
@@ -164,6 +179,12 @@ def queue():
     matches = area.records.scan_queue(filters, area.now())
     pages = max(1, math.ceil(matches.total / PER_PAGE))
     page = min(_page_number(), pages)
+    area.audit.record(
+        current_user().email,
+        actions.QUEUE_VIEW,
+        detail=f"page {page} of {matches.total} conversations; {filters.describe()}",
+        ip=client_ip(),
+    )
     rows = []
     for record in area.records.summaries(matches.page(page, PER_PAGE)):
         rows.append(
@@ -225,7 +246,9 @@ def _conversation_page(conv_id: str, reveal: bool):
         revealed=reveal,
         timeline=present.timeline(record),
         answers=present.answer_rows(record, area.hotline.protocol),
-        followups=record.get("followups") or [],
+        followups=[
+            {**fu, "shown": present.shown_status(fu)} for fu in record.get("followups") or []
+        ],
         needs_review=needs_review(record),
         review_current=review_is_current(record),
         max_note=MAX_NOTE,
@@ -252,6 +275,33 @@ def review(conv_id: str):
         ip=client_ip(),
     )
     flash("Marked as reviewed.")
+    return redirect(url_for(".conversation", conv_id=conv_id))
+
+
+@bp.post("/conversations/<conv_id>/followups/<followup_id>/resend")
+@login_required
+def resend_followup(conv_id: str, followup_id: str):
+    """Send an unconfirmed follow-up again: only on a staff member's explicit request (a
+    blind resend could text someone twice), and audited."""
+    area, user = staff(), current_user()
+    check_csrf(user.csrf)
+    record = _record_or_404(conv_id)
+    if not any(fu.get("id") == followup_id for fu in record.get("followups") or []):
+        abort(404)
+    outcome = FollowupStore(area.hotline.redis, area.settings).resend(
+        followup_id, user.email, area.now()
+    )
+    if outcome != "ok":
+        flash("That follow-up is no longer unconfirmed; nothing was sent again.")
+        return redirect(url_for(".conversation", conv_id=conv_id))
+    area.audit.record(
+        user.email, actions.FOLLOWUP_RESEND, target=conv_id, detail=followup_id, ip=client_ip()
+    )
+    try:
+        followups.schedule_jobs(area.hotline, [(followup_id, area.now())])
+    except Exception as exc:  # the due index holds it: the sweeper sends it
+        log.warning("resend of %s: could not hand it to RQ (%s)", followup_id, type(exc).__name__)
+    flash("The follow-up will be sent again in a moment.")
     return redirect(url_for(".conversation", conv_id=conv_id))
 
 
@@ -309,7 +359,12 @@ def audit_log():
     before = request.args.get("before") or None
     if before and not _STREAM_ID.match(before):
         abort(400, description="before: not an audit entry id")
-    entries = staff().audit.page(before, AUDIT_PER_PAGE + 1)
+    area = staff()
+    area.audit.record(
+        current_user().email, actions.AUDIT_VIEW, detail=f"before {before or 'newest'}",
+        ip=client_ip(),
+    )
+    entries = area.audit.page(before, AUDIT_PER_PAGE + 1)
     more = len(entries) > AUDIT_PER_PAGE
     entries = entries[:AUDIT_PER_PAGE]
     return render_template(
@@ -317,6 +372,7 @@ def audit_log():
         entries=entries,
         older=entries[-1].id if more else None,
         newest=before is None,
+        refused=area.records.refused_logins() if before is None else {},
     )
 
 

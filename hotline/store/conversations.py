@@ -48,14 +48,13 @@ class Store(TurnStore):
         """{"conv", "phone", "state"} of a session, or None."""
         _, stored = _decode_state(self.r.get(state_key(session)))
         if stored:
-            stored.pop("seen", None)
+            stored.pop("last", None)
         return stored
 
     def last_turn_id(self, session: str) -> str | None:
         """The dedupe id (MessageSid, a call's turn) of the session's latest turn, if any."""
         _, stored = _decode_state(self.r.get(state_key(session)))
-        seen = (stored or {}).get("seen") or []
-        return seen[-1][0] if seen else None
+        return (stored or {}).get("last")
 
     def claim_once(self, what: str, ttl: float = 7 * 86400) -> bool:
         """True the first time `what` is claimed (a text that must go at most once)."""

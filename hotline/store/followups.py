@@ -14,6 +14,7 @@ import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 import redis
 
@@ -105,19 +106,28 @@ class FollowupStore:
         self.settings = settings
         scripts = {
             name: (LUA_DIR / f"followup_{name}.lua").read_text()
-            for name in ("claim", "sent", "retry", "failed", "delivery")
+            for name in ("claim", "sent", "retry", "failed", "delivery", "postpone", "resend")
         }
         self._claim = client.register_script(scripts["claim"])
         self._sent = client.register_script(scripts["sent"])
         self._retry = client.register_script(scripts["retry"])
         self._failed = client.register_script(scripts["failed"])
         self._delivery = client.register_script(scripts["delivery"])
+        self._postpone = client.register_script(scripts["postpone"])
+        self._resend = client.register_script(scripts["resend"])
 
     # --- reading ----------------------------------------------------------------------------
 
     def get(self, followup_id: str) -> dict | None:
         raw = self.r.hget(followups_key(conversation_of(followup_id)), followup_id)
         return json.loads(raw) if raw else None
+
+    def updated_at(self, conv_id: str) -> float | None:
+        """When a conversation last changed (unix s), None when there is no such record."""
+        raw = self.r.hget(conv_key(conv_id), "updated_at")
+        if not raw:
+            return None
+        return datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp()
 
     def phone_state(self, phone: str) -> tuple[int, dict | None]:
         """The phone's SMS conversation state and its compare-and-set version."""
@@ -163,8 +173,15 @@ class FollowupStore:
             return Claim("missing", followup_id, conv_id, None, None, meta)
         # Read before claiming, so that between the claim and the REST call nothing can fail.
         version, stored = self.phone_state(phone)
+        last = self.r.get(last_key(phone)) or ""
         outcome, raw = self._claim(
-            keys=[followups_key(conv_id), DUE_KEY, optout_key(phone), last_key(phone)],
+            keys=[
+                followups_key(conv_id),
+                DUE_KEY,
+                optout_key(phone),
+                last_key(phone),
+                conv_key(last or conv_id),
+            ],
             args=[
                 followup_id,
                 now,
@@ -173,10 +190,30 @@ class FollowupStore:
                 conv_id,
                 now_iso(now),
                 CLOCK_SKEW,
+                last,
             ],
         )
         followup = json.loads(raw) if raw else None
         return Claim(outcome, followup_id, conv_id, phone, followup, meta, version, stored)
+
+    def postpone(self, followup_id: str, until: float, now: float | None = None) -> str:
+        """Due again at `until` (the end of quiet hours): postponed | attempted (an earlier
+        run tried to send: the claim decides) | done | missing."""
+        now = time.time() if now is None else now
+        [outcome] = self._postpone(
+            keys=[followups_key(conversation_of(followup_id)), DUE_KEY],
+            args=[followup_id, until, now_iso(until), now_iso(now)],
+        )
+        return outcome
+
+    def resend(self, followup_id: str, by: str, now: float | None = None) -> str:
+        """Due again now, on a staff member's explicit request: ok | not_unconfirmed (only
+        a send Twilio never confirmed can be resent) | missing."""
+        now = time.time() if now is None else now
+        return self._resend(
+            keys=[followups_key(conversation_of(followup_id)), DUE_KEY],
+            args=[followup_id, now, now_iso(now), by],
+        )
 
     def record_sent(
         self,

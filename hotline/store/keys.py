@@ -3,6 +3,8 @@ staff.py). Nothing outside hotline/store/ names a key."""
 
 from __future__ import annotations
 
+import hashlib
+
 PREFIX = "hotline:"
 
 
@@ -32,6 +34,12 @@ def optout_key(phone: str) -> str:
 
 def once_key(what: str) -> str:
     return f"{PREFIX}once:{what}"  # something done at most once (the reply owed after an outage)
+
+
+def seen_key(dedupe_id: str) -> str:
+    """A webhook already answered (a MessageSid, a call's CallSid:turn) and its reply. Hashed:
+    the id comes from the request, and key names should not grow with it."""
+    return f"{PREFIX}seen:{hashlib.sha256(dedupe_id.encode()).hexdigest()[:32]}"
 
 
 INDEX_KEY = f"{PREFIX}index:started"  # conversation id -> started_at, for listing and purge

@@ -107,6 +107,7 @@ def build_record(
         "followups": followups,
         "alerts": alert_list(tasks or {}),
         "review": json.loads(meta["review"]) if meta.get("review") else None,
+        "reviews": _reviews(meta),
     }
 
 
@@ -127,6 +128,13 @@ def alert_list(tasks: Mapping[str, str]) -> list[dict]:
         alerts.append({"to": to, "level": task.get("level"), "at": at, "status": status,
                        "attempts": task.get("attempts") or 0})
     return sorted(alerts, key=lambda a: (a["at"] or "", a["to"]))
+
+
+def _reviews(meta: dict) -> list[dict]:
+    """Every review, newest first (a record reviewed before all were kept has its one)."""
+    if meta.get("reviews"):
+        return json.loads(meta["reviews"])
+    return [json.loads(meta["review"])] if meta.get("review") else []
 
 
 def _silent_for(updated_at: str | None, seconds: float) -> bool:

@@ -51,6 +51,18 @@ def login_key(email: str) -> str:
     return f"{STAFF_PREFIX}login:{hashlib.sha256(email.encode()).hexdigest()[:32]}"
 
 
+def login_client_key(client: str) -> str:
+    return f"{STAFF_PREFIX}login-client:{_client_id(client)}"
+
+
+def _client_id(client: str) -> str:
+    return hashlib.sha256(client.encode()).hexdigest()[:16]
+
+
+# hash: "<day>|<kind>" -> count of refused sign-ins that are counted rather than listed
+REFUSED_LOGINS_KEY = f"{STAFF_PREFIX}refused-logins"
+
+
 SCAN_CHUNK = 1000  # conversations per queue_scan.lua call: each call stays a few milliseconds
 RECORD_BATCH = 100  # full records per pipeline when exporting
 LUA_DIR = Path(__file__).with_name("lua")
@@ -63,6 +75,24 @@ class Account:
     role: str
     password_hash: str
     created_at: str
+    epoch: int = 0  # raised by a password reset: sessions and tokens of an older one end
+    disabled_at: str = ""  # `hotline staff disable`: no sign-in, no session, no token
+
+    @property
+    def disabled(self) -> bool:
+        return bool(self.disabled_at)
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    free_failures: int
+    waits: tuple[int, ...]
+    lock_after: int
+    lock_seconds: int
+    memory: int
+    client_limit: int  # wrong passwords from one client, over every account, per window
+    account_limit: int  # wrong passwords at one account, from every client, per window
+    window: int
 
 
 @dataclass
@@ -112,6 +142,7 @@ class StaffRecords:
         self.settings = settings
         self._scan = client.register_script((LUA_DIR / "queue_scan.lua").read_text())
         self._review = client.register_script((LUA_DIR / "write_review.lua").read_text())
+        self._throttle = client.register_script((LUA_DIR / "login_throttle.lua").read_text())
 
     # --- accounts ---------------------------------------------------------------------------
 
@@ -120,11 +151,17 @@ class StaffRecords:
         if not data:
             return None
         return Account(
-            data["email"], data["role"], data["password_hash"], data.get("created_at", "")
+            data["email"],
+            data["role"],
+            data["password_hash"],
+            data.get("created_at", ""),
+            int(data.get("epoch") or 0),
+            data.get("disabled_at", ""),
         )
 
     def save_account(self, account: Account) -> bool:
-        """Create or update; True when the account is new."""
+        """Create or update (a new password raises the epoch: every session and token of the
+        account ends); True when the account is new."""
         pipe = self.r.pipeline(transaction=True)
         pipe.sadd(ACCOUNTS_KEY, account.email)
         pipe.hset(
@@ -136,7 +173,22 @@ class StaffRecords:
                 "created_at": account.created_at,
             },
         )
+        pipe.hincrby(account_key(account.email), "epoch", 1)
         return bool(pipe.execute()[0])
+
+    def set_disabled(self, email: str, disabled_at: str) -> bool:
+        """Disable (a time) or enable ('') an account; the epoch rises either way, so no
+        session or token from before survives. False when there is no such account."""
+        if not self.r.exists(account_key(email)):
+            return False
+        pipe = self.r.pipeline(transaction=True)
+        if disabled_at:
+            pipe.hset(account_key(email), "disabled_at", disabled_at)
+        else:
+            pipe.hdel(account_key(email), "disabled_at")
+        pipe.hincrby(account_key(email), "epoch", 1)
+        pipe.execute()
+        return True
 
     def list_accounts(self) -> list[Account]:
         return [
@@ -147,11 +199,19 @@ class StaffRecords:
 
     # --- sessions (server side: the cookie holds only an id, so logout really ends it) -------
 
-    def create_session(self, session_id: str, email: str, csrf: str, now: float, ttl: int) -> None:
+    def create_session(
+        self, session_id: str, email: str, csrf: str, now: float, ttl: int, epoch: int = 0
+    ) -> None:
         pipe = self.r.pipeline(transaction=True)
         pipe.hset(
             session_key(session_id),
-            mapping={"email": email, "csrf": csrf, "login_at": repr(now), "seen_at": repr(now)},
+            mapping={
+                "email": email,
+                "csrf": csrf,
+                "login_at": repr(now),
+                "seen_at": repr(now),
+                "epoch": epoch,
+            },
         )
         pipe.expire(session_key(session_id), ttl)
         pipe.execute()
@@ -170,11 +230,13 @@ class StaffRecords:
 
     # --- API tokens (only a digest is stored) ------------------------------------------------
 
-    def save_token(self, token_id: str, email: str, digest: str, created_at: str) -> None:
+    def save_token(
+        self, token_id: str, email: str, digest: str, created_at: str, epoch: int = 0
+    ) -> None:
         pipe = self.r.pipeline(transaction=True)
         pipe.hset(
             token_key(token_id),
-            mapping={"email": email, "digest": digest, "created_at": created_at},
+            mapping={"email": email, "digest": digest, "created_at": created_at, "epoch": epoch},
         )
         pipe.sadd(account_tokens_key(email), token_id)
         pipe.execute()
@@ -198,26 +260,59 @@ class StaffRecords:
 
     # --- login throttling ----------------------------------------------------------------------
 
-    def get_login_attempts(self, email: str) -> dict:
-        return self.r.hgetall(login_key(email))
-
-    def save_login_attempts(
-        self, email: str, failures: int, wait_until: float, locked_until: float, ttl: int
-    ) -> None:
-        pipe = self.r.pipeline(transaction=True)
-        pipe.hset(
-            login_key(email),
-            mapping={
-                "failures": failures,
-                "wait_until": repr(wait_until),
-                "locked_until": repr(locked_until),
-            },
+    def reserve_login(
+        self, email: str, client: str, now: float, policy: LoginPolicy
+    ) -> tuple[str, float, float]:
+        """Count this attempt as a failure before its password is checked, atomically with
+        the check of every throttle: ("check", wait, locked_until) to go on, where wait and
+        locked_until apply should the password be wrong; ("wait", until, 0) or
+        ("locked", until, 0) to refuse without checking."""
+        reply = self._throttle(
+            keys=[login_key(email), login_client_key(client)],
+            args=self._throttle_args("reserve", client, now, policy),
         )
-        pipe.expire(login_key(email), ttl)
-        pipe.execute()
+        if reply[0] == "check":
+            return "check", int(reply[1]) / 1000, int(reply[2]) / 1000
+        return reply[0], int(reply[1]) / 1000, 0.0
+
+    def login_succeeded(self, email: str, client: str, now: float, policy: LoginPolicy) -> None:
+        """The right password: its attempt was no failure after all."""
+        self._throttle(
+            keys=[login_key(email), login_client_key(client)],
+            args=self._throttle_args("ok", client, now, policy),
+        )
+
+    @staticmethod
+    def _throttle_args(mode: str, client: str, now: float, policy: LoginPolicy) -> list:
+        return [
+            mode,
+            round(now * 1000),
+            _client_id(client),
+            policy.free_failures,
+            ",".join(str(w * 1000) for w in policy.waits),
+            policy.lock_after,
+            policy.lock_seconds * 1000,
+            policy.memory,
+            policy.client_limit,
+            policy.account_limit,
+            policy.window * 1000,
+        ]
 
     def clear_login_attempts(self, email: str) -> None:
         self.r.delete(login_key(email))
+
+    def count_refused_login(self, day: str, kind: str) -> None:
+        """Refusals nobody needs one by one (unknown accounts, throttled tries): a count a
+        day, so a flood of them cannot fill Redis with audit entries."""
+        self.r.hincrby(REFUSED_LOGINS_KEY, f"{day}|{kind}", 1)
+
+    def refused_logins(self) -> dict[str, dict[str, int]]:
+        """{day: {kind: count}}, newest day first."""
+        days: dict[str, dict[str, int]] = {}
+        for field_, count in self.r.hgetall(REFUSED_LOGINS_KEY).items():
+            day, _, kind = field_.partition("|")
+            days.setdefault(day, {})[kind] = int(count)
+        return dict(sorted(days.items(), reverse=True))
 
     # --- reviews -----------------------------------------------------------------------------
 

@@ -6,9 +6,11 @@ script that checks nothing changed meanwhile (a version number, compare-and-set)
 state, the log and the record together. On a conflict (two texts from one number at once) the
 turn is recomputed on the fresh state, so no answer is lost or doubled.
 
-Idempotency lives in the state itself: it remembers the last few webhook ids (Twilio's
-MessageSid, a call's turn) and the replies they got, so a retried webhook is answered the same
-again, and the compare-and-set makes a retry racing its original lose and replay.
+Idempotency: every webhook id (Twilio's MessageSid, a call's CallSid and turn) is remembered
+for REPLAY_MEMORY with the reply it got, in a key of its own written by the same commit
+(SET NX) and read by the same MGET, so no turn pays a round trip for it. A retried or replayed
+webhook is answered the same again and changes nothing; the compare-and-set (and the NX) make
+a retry racing its original lose and replay.
 """
 
 from __future__ import annotations
@@ -29,17 +31,20 @@ from hotline.store.clock import iso_from_ms, now_iso
 from hotline.store.keys import (
     DUE_KEY,
     INDEX_KEY,
+    PREFIX,
     WORDING_KEY,
     conv_key,
     followups_key,
     last_key,
     log_key,
     optout_key,
+    seen_key,
     state_key,
 )
 from hotline.store.wording import WORDING, wording_ref
 
-SEEN_WEBHOOKS = 3  # webhook ids a state remembers: Twilio retries the one it is waiting on
+# How long a webhook id is remembered: beyond Twilio's retries (minutes) and a replay window.
+REPLAY_MEMORY = 48 * 3600
 MAX_TURN_ATTEMPTS = 8
 
 
@@ -103,14 +108,13 @@ class TurnStore:
 
         `compute` may return None to commit nothing (one round trip instead of two)."""
         for _ in range(MAX_TURN_ATTEMPTS):
-            raw_state, last_conv, opted = self.r.mget(
-                state_key(session), last_key(phone), optout_key(phone)
-            )
+            keys = [state_key(session), last_key(phone), optout_key(phone)]
+            if dedupe_id:
+                keys.append(seen_key(dedupe_id))
+            raw_state, last_conv, opted, *replay = self.r.mget(keys)
+            if replay and replay[0]:
+                return self._replayed(json.loads(replay[0]))
             version, stored = _decode_state(raw_state)
-            seen = stored.get("seen", []) if stored else []
-            replay = next((s for s in seen if dedupe_id and s[0] == dedupe_id), None)
-            if replay is not None:
-                return self._replayed(replay)
             conv_id = stored.get("conv") if stored else None
             output = compute(
                 TurnInput(stored.get("state") if stored else None, conv_id, bool(opted))
@@ -127,14 +131,14 @@ class TurnStore:
                 last_conv,
                 output,
                 bool(opted),
-                seen,
+                stored.get("prev") if stored else None,
             )
             if result is not None:
                 return result
         raise RuntimeError("conversation state kept changing under this turn")
 
     def _replayed(self, seen: list) -> TurnResult:
-        _, conv_id, replies = seen
+        conv_id, replies = seen
         texts = WORDING.texts((ref for _, ref in replies), self.r)
         return TurnResult(
             conv_id, [{"key": key, "text": texts[ref]} for key, ref in replies], [], duplicate=True
@@ -151,7 +155,7 @@ class TurnStore:
         last_conv: str | None,
         out: TurnOutput,
         opted_out: bool,
-        seen: list,
+        prev: str | None = None,
     ) -> TurnResult | None:
         now = time.time()
         now_ms = int(now * 1000)
@@ -161,19 +165,23 @@ class TurnStore:
         starting = conv_id is None or "new_conversation" in types
         if starting:
             conv_id = new_conversation_id(now)
+            # The phone's conversation before this one: its pending check-in is cancelled only
+            # once this one reaches a disposition (whose own follow-up replaces it), not by a
+            # call that answered nothing or an "ok thanks" the day after.
+            prev = old_conv if old_conv and old_conv != conv_id else None
+        reached = "finished" in types
         fields = self._record_fields(phone, channel, out, at, starting, opted_out)
         followups, plan_ids = self._plan_followups(conv_id, out.effects, now)
         refs = [wording_ref(reply["text"]) for reply in out.replies]
+        seen = ""
         if dedupe_id:
-            turn = [
-                dedupe_id,
-                conv_id,
-                [[r["key"], ref] for r, ref in zip(out.replies, refs, strict=True)],
-            ]
-            seen = [*seen[-(SEEN_WEBHOOKS - 1) :], turn]
+            answered = [[r["key"], ref] for r, ref in zip(out.replies, refs, strict=True)]
+            seen = _compact_json([conv_id, answered])
         stored = {"conv": conv_id, "phone": phone, "state": out.state}
-        if seen:
-            stored["seen"] = seen
+        if dedupe_id:  # the latest webhook's id: the reply owed after an outage checks it
+            stored["last"] = dedupe_id
+        if prev and not reached:
+            stored["prev"] = prev
         args = [
             version,
             _compact_json(stored),
@@ -184,7 +192,7 @@ class TurnStore:
             at,
             conv_id,
             "1" if starting and old_conv and old_conv != conv_id else "",
-            _cancel_scope(types, starting),
+            _cancel_scope(types, starting, bool(prev) and reached),
             _optout_action(types),
             json.dumps(followups) if followups else "",
             _checkin_answer(out, at),
@@ -194,6 +202,7 @@ class TurnStore:
         for name, value in fields.items():
             args += [name, value]
         args += _log_args(out, channel, at, refs)
+        args += [seen, REPLAY_MEMORY]
         keys = [
             state_key(session),
             conv_key(conv_id),
@@ -203,11 +212,13 @@ class TurnStore:
             optout_key(phone),
             INDEX_KEY,
             DUE_KEY,
-            conv_key(old_conv or conv_id),
-            followups_key(old_conv or conv_id),
+            conv_key(prev or old_conv or conv_id),
+            followups_key(prev or old_conv or conv_id),
             WORDING_KEY,
+            seen_key(dedupe_id) if dedupe_id else f"{PREFIX}-",
         ]
-        if self._commit(keys=keys, args=args) == "conflict":
+        # "replay": the same webhook was committed meanwhile; the next MGET answers it.
+        if self._commit(keys=keys, args=args) in ("conflict", "replay"):
             return None
         return TurnResult(conv_id, out.replies, out.effects, followup_ids=plan_ids)
 
@@ -284,12 +295,13 @@ def _optout_action(types: list[str]) -> str:
     return "del" if "opt_in" in types else ""
 
 
-def _cancel_scope(types: list[str], starting: bool) -> str:
-    """Which follow-ups to cancel: STOP cancels this conversation's, a new one the old one's."""
+def _cancel_scope(types: list[str], starting: bool, replaces_old: bool) -> str:
+    """Which follow-ups to cancel: STOP cancels this conversation's; a new conversation the
+    old one's once it reaches a disposition."""
     scopes = []
     if "opt_out" in types or ("cancel_followups" in types and not starting):
         scopes.append("current")
-    if starting:
+    if replaces_old:
         scopes.append("old")
     return ",".join(scopes)
 

@@ -100,8 +100,8 @@ def step(state: dict | None, inbound: Inbound, ctx: Context) -> tuple[dict, list
     state = copy.deepcopy(state) if state else new_state(channel=inbound.channel)
     turn = Turn(state, ctx, inbound.channel)
     keyword = match_keyword(inbound.text)
-    if inbound.opted_out and keyword != "start":
-        return state, [], []  # opted out: nothing may be sent until START
+    if inbound.opted_out and keyword not in ("start", "help"):
+        return state, [], []  # opted out: nothing may be sent until START (HELP is answered)
     if keyword:
         _keyword(turn, keyword, inbound)
     elif state["phase"] == NEW:
@@ -145,7 +145,10 @@ def _keyword(turn: Turn, keyword: str, inbound: Inbound) -> None:
         turn.say("opted_in")
     elif keyword == "help":
         turn.say("help")
-        _repeat_question(turn)
+        if inbound.opted_out:  # carriers' rule: HELP always gets an answer, and how to return
+            turn.say("opted_out")
+        else:
+            _repeat_question(turn)
     elif keyword == "restart":
         lang = state["lang"] if state["phase"] != NEW else detect_language(inbound.text)
         turn.state = new_state(lang, inbound.channel)

@@ -45,13 +45,36 @@ def test_signature_uses_the_public_url_behind_a_proxy(make_app):
     assert public.base_url.startswith("https")
 
 
-def test_signature_via_forwarded_headers_without_public_url(client):
-    params = form(new_phone(), "hello")
+def forwarded_post(client, params: dict, peer: str = "127.0.0.1"):
     signature = sign(AUTH_TOKEN, "https://public.example.org/sms", params)
-    response = client.post("http://127.0.0.1:8000/sms", data=params, headers={
+    return client.post("http://127.0.0.1:8000/sms", data=params, headers={
         "X-Twilio-Signature": signature, "X-Forwarded-Proto": "https",
-        "X-Forwarded-Host": "public.example.org", "X-Forwarded-Port": "443"})
-    assert response.status_code == 200
+        "X-Forwarded-Host": "public.example.org", "X-Forwarded-Port": "443"},
+        environ_base={"REMOTE_ADDR": peer})
+
+
+def test_forwarded_headers_are_trusted_from_a_trusted_proxy(make_app):
+    client = make_app(HOTLINE_TRUSTED_PROXIES="127.0.0.1, 10.0.0.0/8").test_client()
+    assert forwarded_post(client, form(new_phone(), "hello")).status_code == 200
+    assert forwarded_post(client, form(new_phone(), "hello"), peer="10.2.3.4").status_code == 200
+    # Anyone else's X-Forwarded-* is ignored: the URL checked is the one the request reached.
+    assert forwarded_post(client, form(new_phone(), "hello"), peer="203.0.113.9").status_code == 403
+
+
+def test_forwarded_headers_are_ignored_by_default(client):
+    assert forwarded_post(client, form(new_phone(), "hello")).status_code == 403
+    params = form(new_phone(), "hello")
+    direct = sign(AUTH_TOKEN, "http://127.0.0.1:8000/sms", params)
+    assert client.post("http://127.0.0.1:8000/sms", data=params, headers={
+        "X-Twilio-Signature": direct, "X-Forwarded-Host": "evil.example"}).status_code == 200
+
+
+def test_production_never_accepts_the_development_token(make_app):
+    app = make_app(HOTLINE_ENV="production", TWILIO_AUTH_TOKEN="real-token-of-the-account")
+    forged = TwilioWebhooks(app.test_client(), "dev-auth-token")
+    assert forged.post("/sms", form(new_phone(), "stop")).status_code == 403
+    real = TwilioWebhooks(app.test_client(), "real-token-of-the-account")
+    assert real.post("/sms", form(new_phone(), "hello")).status_code == 200
 
 
 def test_sha256_shared_key_signatures(make_app):

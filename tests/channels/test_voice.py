@@ -577,6 +577,49 @@ def test_the_summary_goes_out_once(voice_app, sending_env, twilio_api):
     assert len(twilio_api.messages) == 1
 
 
+def test_a_summary_twilio_took_after_our_timeout_is_never_sent_again(
+    voice_app, sending_env, twilio_api, monkeypatch
+):
+    from hotline.outbound import followup_jobs
+    from hotline.outbound.twilio_rest import SendError
+
+    monkeypatch.setattr(followup_jobs, "SEND_TIMEOUT", 0.3)
+    app = voice_app(**sending_env)
+    caller = start(app)
+    caller.press("1")
+    caller.hang_up()
+    conv = record_of(app, caller)["id"]
+    twilio_api.delay(1.0)  # Twilio takes the text, and answers after the client gave up
+    with pytest.raises(SendError):
+        after_call.deliver_call_summary(hotline_of(app), conv)  # RQ retries the job
+    twilio_api.wait_for(1)
+    twilio_api.delay(0)
+    with pytest.raises(after_call.SummaryInFlight):  # the retry, while it may be in flight
+        after_call.deliver_call_summary(hotline_of(app), conv)
+    monkeypatch.setattr(followup_jobs, "IN_FLIGHT_MARGIN", -1.0)  # later: no longer in flight
+    assert after_call.deliver_call_summary(hotline_of(app), conv) == after_call.UNCONFIRMED
+    assert after_call.deliver_call_summary(hotline_of(app), conv) == after_call.ALREADY_SENT
+    assert len(twilio_api.messages) == 1 and len(twilio_api.attempts) == 1
+    assert {"type": "call_summary_unconfirmed"} in events_of(record_of(app, caller))
+
+
+def test_a_summary_twilio_refused_to_take_is_sent_on_the_retry(
+    voice_app, sending_env, twilio_api
+):
+    from hotline.outbound.twilio_rest import SendError
+
+    app = voice_app(**sending_env)
+    caller = start(app)
+    caller.press("1")
+    caller.hang_up()
+    conv = record_of(app, caller)["id"]
+    twilio_api.fail_next(status=503)
+    with pytest.raises(SendError):
+        after_call.deliver_call_summary(hotline_of(app), conv)
+    assert after_call.deliver_call_summary(hotline_of(app), conv) == after_call.SENT
+    assert len(twilio_api.messages) == 1
+
+
 def test_a_refused_summary_is_noted_not_retried(voice_app, sending_env, twilio_api):
     app = voice_app(**sending_env)
     caller = start(app)

@@ -173,10 +173,12 @@ def test_a_text_arriving_mid_send_is_kept_and_the_checkin_still_begins(
     assert version == 3  # the finished turn, the "thanks" turn, the check-in
 
 
-def test_a_newer_conversation_supersedes_the_followup(app, svc, twilio_api):
+def test_a_newer_conversation_with_a_disposition_supersedes_the_followup(app, svc, twilio_api):
     phone = new_phone()
     fid = plan_followup(app, phone)
-    app.extensions["hotline"].redis.set(last_key(phone), "c0000000000000other")
+    redis = app.extensions["hotline"].redis
+    redis.set(last_key(phone), "c0000000000000other")
+    redis.hset(conv_key("c0000000000000other"), "disposition", "soon")
 
     assert followup_jobs.deliver(svc, fid) == "superseded"
 

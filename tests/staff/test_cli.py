@@ -69,7 +69,10 @@ def test_add_again_sets_a_new_password_and_role(settings, client):
         "admin",
         stdin="another long password",
     )
-    assert (code, out) == (0, "updated n@clinic.example (admin)\n")
+    assert (code, out) == (
+        0,
+        "updated n@clinic.example (admin)\nits sessions and API tokens have ended\n",
+    )
     auth = StaffAuth(StaffRecords(client, settings))
     assert not auth.log_in("n@clinic.example", PASSWORD).ok
     assert auth.log_in("n@clinic.example", "another long password").user.role == "admin"

@@ -217,7 +217,11 @@ def test_views_reveals_exports_and_reviews_are_audited(admin, reviewer, mix, are
     review(reviewer, conv_id, "ok")
     admin.post(f"/staff/conversations/{conv_id}/reveal", data={"csrf_token": page_csrf(admin)})
     admin.get("/staff/audit.jsonl").get_data()
-    entries = [(e.actor, e.action, e.target) for e in reversed(area.audit.page())]
+    entries = [
+        (e.actor, e.action, e.target)
+        for e in reversed(area.audit.page())
+        if e.action != "queue_view"  # the pages the CSRF tokens came from
+    ]
     assert entries[-5:] == [
         (REVIEWER, "view", conv_id),
         (REVIEWER, "export", ""),

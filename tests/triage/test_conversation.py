@@ -177,6 +177,9 @@ def test_keywords():
     state, replies, effects = say(state, "stop")
     assert {e["type"] for e in effects} >= {"opt_out", "cancel_followups"}
     assert step(state, Inbound("hello", opted_out=True), CTX)[1] == []
+    for word in ("HELP", "info", "Ayuda"):  # carriers' rule: HELP always gets an answer
+        _, helped, _ = step(state, Inbound(word, opted_out=True), CTX)
+        assert [r["key"] for r in helped] == ["help", "opted_out"], word
     state, replies, effects = step(state, Inbound("START", opted_out=True), CTX)
     assert effects[0]["type"] == "opt_in"
     state, replies, effects = say(state, "Restart")

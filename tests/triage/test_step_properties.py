@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from hotline.triage.conversation import ASKING, Context, Inbound, step
 from hotline.triage.decision import rank
+from hotline.triage.keywords import match_keyword
 from hotline.triage.protocol import load_protocol
 
 CTX = Context(protocol=load_protocol())
@@ -27,7 +28,7 @@ def test_every_message_gets_a_reply_and_the_level_never_drops(messages, media):
         state, replies, effects = step(state, Inbound(text, media_count=media % 2,
                                                       opted_out=opted_out), CTX)
         kinds = {e["type"] for e in effects}
-        if opted_out and "opt_in" not in kinds:
+        if opted_out and "opt_in" not in kinds and match_keyword(text) != "help":
             assert replies == []
         else:
             assert replies, text

@@ -3,7 +3,8 @@
 -- arguments so that a plain turn decodes no JSON here: this runs once per webhook.
 --
 -- KEYS: 1 state, 2 conv, 3 conv log, 4 conv follow-ups, 5 last conv of phone, 6 opt-out of
---       phone, 7 index, 8 due follow-ups, 9 old conv, 10 old conv follow-ups, 11 wording table
+--       phone, 7 index, 8 due follow-ups, 9 old conv, 10 old conv follow-ups, 11 wording table,
+--       12 the webhook's replay memory (an unused key name ending in '-' without a webhook id)
 -- ARGV: 1 expected version, 2 state json, 3 session ttl, 4 retention, 5 now (unix s),
 --       6 now (unix ms, the log entries' stream id), 7 now (ISO-8601), 8 conv id,
 --       9 expire old conv ('1'), 10 cancel scopes ('current,old'), 11 opt-out action,
@@ -11,8 +12,9 @@
 --       14 compact the log ('1': its first turn, or it has finished),
 --       15 n = number of record fields, 16 .. 15+2n record field name/value pairs,
 --       then per log entry three values: m ('direction|channel|key[|at]'), text, wording ref
---       ('' = keep the text in the entry); entries are written in this order
--- Returns 'ok' | 'conflict'
+--       ('' = keep the text in the entry); entries are written in this order;
+--       last two: the webhook's reply to remember ('' = no webhook id), for how long (s)
+-- Returns 'ok' | 'conflict' | 'replay' (this webhook was already committed: nothing written)
 
 local current = redis.call('GET', KEYS[1])
 local version = 0
@@ -20,6 +22,12 @@ if current then
   version = tonumber(string.match(current, '^(%d+)|')) or 0
 end
 if version ~= tonumber(ARGV[1]) then return 'conflict' end
+
+local log_end = #ARGV - 2
+if ARGV[log_end + 1] ~= '' and
+    not redis.call('SET', KEYS[12], ARGV[log_end + 1], 'NX', 'EX', ARGV[log_end + 2]) then
+  return 'replay'
+end
 
 local retention = ARGV[4]
 local now = ARGV[5]
@@ -76,7 +84,7 @@ local function flush()
   pending = nil
 end
 
-for i = fields_end + 1, #ARGV, 3 do
+for i = fields_end + 1, log_end, 3 do
   local m, text, ref = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   if ref ~= '' then
     local known = redis.call('HGET', KEYS[11], ref)

@@ -3,9 +3,10 @@
 -- written into the follow-up before any REST call, so a second run of the job can tell a
 -- send that may have happened from one that never started. Redis 6.2 compatible.
 --
--- KEYS: 1 conv follow-ups hash, 2 due index, 3 opt-out of phone, 4 last conv of phone
+-- KEYS: 1 conv follow-ups hash, 2 due index, 3 opt-out of phone, 4 last conv of phone,
+--       5 the record of the phone's last conversation as read just before (or of this one)
 -- ARGV: 1 follow-up id, 2 now (unix s), 3 attempt token, 4 in-flight window (s), 5 conv id,
---       6 now (ISO-8601), 7 clock skew allowed (s)
+--       6 now (ISO-8601), 7 clock skew allowed (s), 8 the last conv id read just before
 -- Returns {outcome, follow-up json or ''}: claimed | in_flight | unconfirmed | confirmed |
 --   early | done | opted_out | superseded | missing
 
@@ -38,8 +39,11 @@ if redis.call('EXISTS', KEYS[3]) == 1 then
   return {'opted_out', settle('cancelled', 'opted_out')}
 end
 local last = redis.call('GET', KEYS[4])
-if last and last ~= ARGV[5] then
-  -- A newer conversation from this number: its start should already have cancelled this one.
+if last and last ~= ARGV[5] and last == ARGV[8]
+    and (redis.call('HGET', KEYS[5], 'disposition') or '') ~= '' then
+  -- A newer conversation from this number reached a disposition: its commit should already
+  -- have cancelled this one. One that gave no advice (a call that answered nothing, an "ok
+  -- thanks" a day later) leaves the check-in to go out.
   return {'superseded', settle('cancelled', 'newer_conversation')}
 end
 if type(fu['sid']) == 'string' then
