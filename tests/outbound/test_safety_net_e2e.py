@@ -451,7 +451,8 @@ def test_alerts_and_nudges_go_out_once_when_workers_are_killed(
     twilio.sms(quiet, OPENING)
     twilio.sms(emergency, "I lost control of my bladder")
     first = workers.start()
-    wait_until(lambda: len(twilio_api.attempts) >= 1, what="a send to reach the stand-in")
+    # Killed while the stand-in holds a request: that send's outcome is unknown to the worker.
+    wait_until(lambda: twilio_api.held >= 1, what="a send to be held by the stand-in")
     first.kill()
     twilio_api.delay(0)
     workers.start()

@@ -97,6 +97,7 @@ class FakeTwilioAPI:
         self._fail_next: list[Failure] = []
         self._fail_for: dict[str, Failure] = {}
         self._delay = 0.0
+        self._held = 0  # requests that arrived while a delay was set
         self._stopping = threading.Event()
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
@@ -169,6 +170,13 @@ class FakeTwilioAPI:
         with self._lock:
             return [dict(form) for form in self._attempts]
 
+    @property
+    def held(self) -> int:
+        """Requests that arrived while a delay was set: each was held before its answer, so a
+        sender killed after this count rose died with that request in flight."""
+        with self._lock:
+            return self._held
+
     def wait_for(self, count: int, timeout: float = 5.0) -> list[FakeMessage]:
         """Block until at least `count` messages were accepted; return them all."""
         with self._lock:
@@ -219,6 +227,7 @@ class FakeTwilioAPI:
     def _dispatch(self, request: Request) -> Response:
         with self._lock:
             delay = self._delay
+            self._held += 1 if delay else 0
         if delay:
             self._stopping.wait(delay)
         adapter = self._routes.bind_to_environ(request.environ)
