@@ -7,7 +7,9 @@ follow-up scripts; the sweeper thread of every worker enqueues whatever is overd
 SIGKILLed worker (rq#1758) delays a task by about a sweep's grace, never loses or doubles it.
 
 Texts (to the texter or to on-call numbers) are never resent blindly: an attempt that never
-recorded its result is settled as sent, unconfirmed, as a follow-up is. A webhook call is
+recorded its result is looked up in Twilio's message list for that number, recorded as sent
+when it is there and sent again under a fresh claim when it is not (settled as sent,
+unconfirmed, only when Twilio cannot be asked). A webhook call is
 different: its receiver deduplicates by X-Hotline-Alert-Id, so an unknown outcome is retried.
 """
 
@@ -148,13 +150,7 @@ def deliver_text(ctx: Context, task_id: str, build, now: float | None = None) ->
     """Claim, send the text `build(ctx, claim)` returns, record: the follow-up's exactly-once."""
     claim = ctx.store.claim(task_id, followup_jobs.in_flight_window(), now)
     if claim.outcome == "unconfirmed":
-        log.warning(
-            "safety-net text %s: an earlier send never recorded its result; settled "
-            "as sent, unconfirmed (not sent again)",
-            task_id,
-        )
-        ctx.store.record_sent(claim, sid=None, twilio_status="", entry=_sent_entry(claim, ""))
-        return "unconfirmed"
+        return _resolve_unconfirmed(ctx, claim, build, now)
     if claim.outcome != "claimed":
         log.info("safety-net text %s not sent: %s", task_id, claim.outcome)
         return claim.outcome
@@ -174,6 +170,36 @@ def deliver_text(ctx: Context, task_id: str, build, now: float | None = None) ->
     return "sent"
 
 
+def _resolve_unconfirmed(ctx: Context, claim: TaskClaim, build, now: float | None) -> str:
+    """An earlier attempt never recorded its result (its worker died mid-send). Twilio's
+    message list for the number says which it was: found, it is recorded as sent; not there,
+    it never reached Twilio and is sent now under a fresh claim (the claim only says
+    "unconfirmed" once the earlier request can no longer be in flight). These texts name the
+    emergency signs or page a nurse, so a lost one must not stay lost. Only when Twilio cannot
+    be asked is it settled as sent, unconfirmed, as a follow-up is."""
+    attempt = (claim.task or {}).get("attempt") or {}
+    try:
+        body = build(ctx, claim)
+        found = ctx.svc.sender.find_sent(claim.to or "", body, float(attempt.get("at") or 0))
+    except Exception as exc:  # LookupUnavailable, or a text that can no longer be built
+        log.warning("safety-net text %s: an earlier send never recorded its result and %s; "
+                    "settled as sent, unconfirmed", claim.task_id, type(exc).__name__)
+        ctx.store.record_sent(claim, sid=None, twilio_status="", entry=_sent_entry(claim, ""))
+        return "unconfirmed"
+    if found is not None:
+        ctx.store.record_sent(
+            claim, sid=found.sid, twilio_status=found.status, entry=_sent_entry(claim, body)
+        )
+        log.info("safety-net text %s: the earlier send did go out (%s, found in Twilio's list)",
+                 claim.task_id, found.sid)
+        return "sent"
+    if ctx.store.record_retry(claim, next_try=time.time(), code=None, http_status=None) != "ok":
+        return "busy"  # another run settled or re-claimed it meanwhile
+    log.warning("safety-net text %s: the earlier send never reached Twilio; sending it now",
+                claim.task_id)
+    return deliver_text(ctx, claim.task_id, build, now)
+
+
 def _sent_entry(claim: TaskClaim, body: str) -> dict:
     from hotline.outbound import alerts
 
@@ -191,7 +217,7 @@ def _failed_text(ctx: Context, claim: TaskClaim, exc: SendError) -> str:
 
     task = claim.task or {}
     attempts = int(task.get("attempts") or 1)
-    if exc.retryable and not followup_jobs._nothing_went_out(exc):
+    if exc.retryable and not followup_jobs.nothing_went_out(exc):
         log.warning("safety-net text %s: send outcome unknown (%s)", claim.task_id, exc)
         return "unknown"  # the sweeper settles it once it can no longer be in flight
     if exc.retryable and attempts < followup_jobs.max_send_attempts():

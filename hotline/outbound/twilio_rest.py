@@ -71,6 +71,16 @@ class SentMessage:
 class Sender(Protocol):
     def send(self, to: str, body: str, status_callback: str | None = None) -> SentMessage: ...
 
+    def find_sent(self, to: str, body: str, since: float) -> SentMessage | None: ...
+
+
+class LookupUnavailable(Exception):
+    """Twilio's message list could not be read, so whether a text went out stays unknown."""
+
+
+LOOKUP_LIMIT = 20  # the newest messages to a number looked through; an attempt is minutes old
+LOOKUP_SKEW = 2.0  # seconds: Twilio's date_created is whole seconds, and clocks differ a little
+
 
 def is_retryable_status(http_status: int | None) -> bool:
     return http_status is not None and (http_status == 429 or http_status >= 500)
@@ -119,6 +129,23 @@ class TwilioSender:
         return SentMessage(sid=message.sid, status=message.status or "unknown", logged_only=False)
 
 
+    def find_sent(self, to: str, body: str, since: float) -> SentMessage | None:
+        """The message with this body Twilio created for `to` at or after `since` (unix
+        seconds), if any: how an attempt whose answer was lost (a killed worker, a timeout) is
+        told apart from one that never reached Twilio. Raises LookupUnavailable."""
+        try:
+            messages = self.client.messages.list(to=to, limit=LOOKUP_LIMIT)
+        except (TwilioRestException, TwilioServiceException, requests.RequestException) as exc:
+            raise LookupUnavailable(f"Twilio's message list: {type(exc).__name__}") from exc
+        for message in messages:
+            created = message.date_created
+            if created is None or created.timestamp() < since - LOOKUP_SKEW:
+                continue
+            if (message.body or "").strip() == body.strip():
+                return SentMessage(message.sid, message.status or "unknown", logged_only=False)
+        return None
+
+
 def _twilio_client(account_sid: str, auth_token: str, base_url: str, timeout: float) -> Client:
     http_client = TwilioHttpClient(timeout=timeout)
     if base_url.rstrip("/") == TWILIO_API_BASE_URL:
@@ -158,6 +185,9 @@ class LogSender:
     def send(self, to: str, body: str, status_callback: str | None = None) -> SentMessage:
         log.warning("NOT SENT (Twilio sending not configured): to=%s body=%s", mask_phone(to), body)
         return SentMessage(sid=f"LOG{secrets.token_hex(16)}", status="logged", logged_only=True)
+
+    def find_sent(self, to: str, body: str, since: float) -> SentMessage | None:
+        raise LookupUnavailable("texts go to the log: there is no Twilio to ask")
 
 
 def make_sender(settings: Any, *, timeout: float = DEFAULT_TIMEOUT) -> Sender:

@@ -493,3 +493,103 @@ def test_a_stale_scheduler_lock_does_not_hold_the_safety_net_back(
     receiver.wait_for(1, timeout=30)
     texts_to(twilio_api, quiet, 2, timeout=30)
     assert rq.get("rq:scheduler-lock:hotline") is not None  # still the dead worker's
+
+
+# --- a send whose worker died: Twilio's message list says whether it went out ------------------
+
+
+def alert_text_task(app, twilio, number: str) -> tuple:
+    """An emergency's on-call text to `number`, planned and not yet sent (no worker runs)."""
+    from hotline.outbound import alerts, followup_jobs, safety_net
+
+    hotline = app.extensions["hotline"]
+    phone = new_phone()
+    twilio.sms(phone, "I lost control of my bladder")
+    conv_id = record_of(app, phone)["id"]
+    [task] = [t for t in tasks_of(app, conv_id) if t["kind"] == "alert_text" and t["to"] == number]
+    ctx = safety_net.Context(
+        followup_jobs.make_services(hotline.settings, hotline),
+        SafetyNetStore(hotline.redis, hotline.settings),
+    )
+    return ctx, task["id"], conv_id, alerts.alert_body
+
+
+def a_worker_dies_mid_send(ctx, task_id: str, build, reached_twilio: bool) -> None:
+    """What a SIGKILLed worker leaves: the claim's attempt, and the text at Twilio or not."""
+    from hotline.outbound import followup_jobs
+
+    claim = ctx.store.claim(task_id, followup_jobs.in_flight_window())
+    assert claim.outcome == "claimed"
+    if reached_twilio:
+        ctx.svc.sender.send(claim.to, build(ctx, claim))
+
+
+def after_the_window() -> float:
+    from hotline.outbound import followup_jobs
+
+    return time.time() + followup_jobs.in_flight_window() + 1
+
+
+def task_in(app, conv_id: str, task_id: str) -> dict:
+    return next(t for t in tasks_of(app, conv_id) if t["id"] == task_id)
+
+
+def test_an_alert_text_that_reached_twilio_before_its_worker_died_is_found_not_resent(
+    app, twilio, twilio_api
+):
+    from hotline.outbound import safety_net
+
+    ctx, tid, conv_id, build = alert_text_task(app, twilio, ONCALL[0])
+    a_worker_dies_mid_send(ctx, tid, build, reached_twilio=True)
+    [sent] = to(twilio_api, ONCALL[0])
+
+    assert safety_net.deliver_text(ctx, tid, build, now=after_the_window()) == "sent"
+    assert to(twilio_api, ONCALL[0]) == [sent]  # not sent twice
+    assert twilio_api.lookups[-1]["To"] == ONCALL[0]
+    task = task_in(app, conv_id, tid)
+    assert task["status"] == "sent" and task["sid"] == sent.sid
+
+
+def test_an_alert_text_that_never_reached_twilio_is_sent_once_after_all(app, twilio, twilio_api):
+    from hotline.outbound import safety_net
+
+    ctx, tid, conv_id, build = alert_text_task(app, twilio, ONCALL[1])
+    a_worker_dies_mid_send(ctx, tid, build, reached_twilio=False)
+    assert to(twilio_api, ONCALL[1]) == []
+
+    assert safety_net.deliver_text(ctx, tid, build, now=after_the_window()) == "sent"
+    [sent] = to(twilio_api, ONCALL[1])
+    assert "EMERGENCY" in sent.body
+    task = task_in(app, conv_id, tid)
+    assert task["status"] == "sent" and task["sid"] == sent.sid
+    # a later run finds it settled
+    assert safety_net.deliver_text(ctx, tid, build, now=after_the_window()) == "done"
+    assert len(to(twilio_api, ONCALL[1])) == 1
+
+
+def test_when_twilio_cannot_be_asked_the_text_is_settled_as_unconfirmed(app, twilio, twilio_api):
+    from hotline.outbound import safety_net
+
+    ctx, tid, conv_id, build = alert_text_task(app, twilio, ONCALL[0])
+    a_worker_dies_mid_send(ctx, tid, build, reached_twilio=True)
+    twilio_api.refuse_lookups()
+
+    assert safety_net.deliver_text(ctx, tid, build, now=after_the_window()) == "unconfirmed"
+    assert len(to(twilio_api, ONCALL[0])) == 1
+    assert task_in(app, conv_id, tid)["status"] == "sent"
+
+
+def test_a_retryable_twilio_error_on_a_safety_net_text_is_retried_and_sent_once(
+    app, twilio, twilio_api, workers
+):
+    twilio_api.fail_next(1, status=500)
+    phone = new_phone()
+    twilio.sms(phone, "I lost control of my bladder")
+    workers.start()
+    for number in ONCALL:
+        texts_to(twilio_api, number, 1, timeout=30)
+    time.sleep(1.0)  # more sweeps: nothing is sent again
+    assert sorted(m.to for m in twilio_api.messages) == sorted(ONCALL)
+    texts = [t for t in tasks_of(app, record_of(app, phone)["id"]) if t["kind"] == "alert_text"]
+    retried = [t for t in texts if (t.get("last_error") or {}).get("http_status") == 500]
+    assert len(retried) == 1 and retried[0]["status"] == "sent"  # Twilio's 500, then sent

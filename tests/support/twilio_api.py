@@ -98,6 +98,8 @@ class FakeTwilioAPI:
         self._fail_for: dict[str, Failure] = {}
         self._delay = 0.0
         self._held = 0  # requests that arrived while a delay was set
+        self._refuse_lookups = False
+        self.lookups: list[dict[str, str]] = []  # query of every GET of the message list
         self._stopping = threading.Event()
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
@@ -107,6 +109,11 @@ class FakeTwilioAPI:
                     f"/{API_VERSION}/Accounts/<account_sid>/Messages.json",
                     methods=["POST"],
                     endpoint="create",
+                ),
+                Rule(
+                    f"/{API_VERSION}/Accounts/<account_sid>/Messages.json",
+                    methods=["GET"],
+                    endpoint="list",
                 ),
                 Rule(
                     f"/{API_VERSION}/Accounts/<account_sid>/Messages/<sid>.json",
@@ -212,6 +219,11 @@ class FakeTwilioAPI:
         with self._lock:
             self._fail_for[number] = _failure(status, code, message)
 
+    def refuse_lookups(self, refuse: bool = True) -> None:
+        """GETs of the message list answer 500 (Twilio cannot be asked) until told otherwise."""
+        with self._lock:
+            self._refuse_lookups = refuse
+
     def delay(self, seconds: float) -> None:
         """Wait this long before answering each request (0 to stop waiting)."""
         with self._lock:
@@ -243,6 +255,8 @@ class FakeTwilioAPI:
             return self._error(_failure(404, None, None))
         if endpoint == "fetch":
             return self._fetch(args["sid"])
+        if endpoint == "list":
+            return self._list(request.args.to_dict())
         return self._create(request.form.to_dict())
 
     def _authorized(self, request: Request) -> bool:
@@ -296,6 +310,30 @@ class FakeTwilioAPI:
         if not found:
             return self._error(_failure(404, None, None))
         return self._json(self._resource(found[0]), 200)
+
+    def _list(self, query: dict[str, str]) -> Response:
+        """Messages.json?To=…: newest first, one page, as Twilio lists them."""
+        with self._lock:
+            self.lookups.append(query)
+            if self._refuse_lookups:
+                return self._error(_failure(500, None, None))
+            found = [m for m in reversed(self._messages) if m.to == query.get("To", m.to)]
+        size = int(query.get("PageSize") or 50)
+        uri = f"/{API_VERSION}/Accounts/{self.account_sid}/Messages.json"
+        return self._json(
+            {
+                "messages": [self._resource(m) for m in found[:size]],
+                "first_page_uri": uri,
+                "next_page_uri": None,
+                "previous_page_uri": None,
+                "page": 0,
+                "page_size": size,
+                "start": 0,
+                "end": max(len(found[:size]) - 1, 0),
+                "uri": uri,
+            },
+            200,
+        )
 
     def _resource(self, message: FakeMessage) -> dict[str, Any]:
         uri = f"/{API_VERSION}/Accounts/{message.account_sid}/Messages/{message.sid}"
