@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 
@@ -29,10 +30,18 @@ _PHONE = re.compile(r"^\+?[0-9]{3,15}$|^[A-Za-z0-9:+._-]{3,64}$")
 
 
 def twiml(replies: list[dict]) -> Response:
+    return Response(messages_twiml(tuple(reply["text"] for reply in replies)),
+                    mimetype="application/xml")
+
+
+# The same questions go to every texter: each distinct reply's TwiML (its texts are the whole
+# key) is built by twilio's builders once per process and reused.
+@functools.lru_cache(maxsize=4096)
+def messages_twiml(texts: tuple[str, ...]) -> str:
     response = MessagingResponse()
-    for reply in replies:
-        response.message(reply["text"])
-    return Response(str(response), mimetype="application/xml")
+    for text in texts:
+        response.message(text)
+    return str(response)
 
 
 def clean_body(raw: str) -> str:

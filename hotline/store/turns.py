@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import orjson
 import redis
 
 from hotline.outbound.schedule import followup_due
@@ -276,7 +277,7 @@ def _decode_state(raw: str | None) -> tuple[int, dict | None]:
     if not raw:
         return 0, None
     version, _, body = raw.partition("|")
-    return int(version), json.loads(body)
+    return int(version), orjson.loads(body)
 
 
 def _status(state: dict, effects: Iterable[dict], opted_out: bool) -> str:
@@ -319,7 +320,8 @@ def _settled(types: list[str]) -> bool:
 
 
 def _compact_json(value: object) -> str:
-    return json.dumps(value, separators=(",", ":"))
+    """The state and the replay memory, compact (orjson: a few µs where json takes tens)."""
+    return orjson.dumps(value).decode()
 
 
 LOGGED_EFFECTS = ("finished", "opt_out", "opt_in", "alert_staff")
