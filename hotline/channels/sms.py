@@ -65,13 +65,14 @@ def media_count(raw: str | None) -> int:
 @twilio_signed
 def incoming_sms() -> Response:
     hotline = current_app.extensions["hotline"]
-    body = clean_body(request.form.get("Body", ""))
-    phone = sender_of(request.form.get("From"))
+    form = request.form  # once: each `request.` is a context-local lookup
+    body = clean_body(form.get("Body", ""))
+    phone = sender_of(form.get("From"))
     if phone is None:
         log.warning("text without a usable From; answered with the safe reply")
         return twiml(safe_replies(hotline.protocol, body, hotline.settings.emergency_number))
-    sid = request.form.get("MessageSid") or request.form.get("SmsSid") or None
-    media = media_count(request.form.get("NumMedia"))
+    sid = form.get("MessageSid") or form.get("SmsSid") or None
+    media = media_count(form.get("NumMedia"))
     try:
         writeback.catch_up(hotline, phone)  # this texter's own outage turns come first
         replies = run_sms_turn(hotline, phone, body, sid, media)
