@@ -197,7 +197,7 @@ class TurnStore:
             _optout_action(types),
             json.dumps(followups) if followups else "",
             _checkin_answer(out, at),
-            "1" if starting or _settled(types) else "",
+            "1" if starting or _settled(types) or _past_advice(out.state) else "",
             len(fields),
         ]
         for name, value in fields.items():
@@ -312,6 +312,13 @@ def _checkin_answer(out: TurnOutput, at: str) -> str:
         if effect["type"] == "checkin_answered":
             return json.dumps({"reply": effect["reply"], "text": out.inbound_text or "", "at": at})
     return ""
+
+
+def _past_advice(state: dict) -> bool:
+    """A turn after the advice (thanks, questions, a check-in reply): its entry would make the
+    stream take a new node's 4 KB on Redis 7, so the log is rewritten at its real size again.
+    Such turns are few, and a long tail of them stays a few hundred bytes each."""
+    return state.get("phase") in ("finished", "checkin")
 
 
 def _settled(types: list[str]) -> bool:
