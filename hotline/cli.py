@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     web = sub.add_parser("web", help="serve the webhooks and staff area (Granian)")
     web.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     web.add_argument("--port", type=int, default=None, help="port (default $PORT or 8000)")
-    web.add_argument("--workers", type=int, default=None, help="worker processes (default 3)")
+    web.add_argument("--workers", type=int, default=None, help="worker processes (default 4)")
     web.add_argument("--threads", type=int, default=None, help="threads per worker (default 2)")
     web.add_argument("--access-log", action="store_true", help="one line per request")
     web.add_argument("--app", default=None, help="WSGI app to serve instead (the bench's floor)")

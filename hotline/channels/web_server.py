@@ -18,7 +18,7 @@ import sys
 from hotline.settings import Settings
 
 APP = "hotline.wsgi:app"
-WORKERS = 3  # processes: on 2 cores, enough that one waiting on Redis leaves the CPU to another
+WORKERS = 4  # processes: two per core, so one waiting on Redis leaves the CPU to another
 THREADS = 2  # per worker: more share one GIL and lengthen the p99 (docs/operations.md)
 
 
