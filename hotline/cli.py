@@ -50,6 +50,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("purge", help="apply HOTLINE_RETENTION now").set_defaults(handler=_purge)
     sub.add_parser("worker", help="run a follow-up worker").set_defaults(handler=_worker)
+
+    web = sub.add_parser("web", help="serve the webhooks and staff area (Granian)")
+    web.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    web.add_argument("--port", type=int, default=None, help="port (default $PORT or 8000)")
+    web.add_argument("--workers", type=int, default=None, help="worker processes (default 4)")
+    web.add_argument("--threads", type=int, default=None, help="threads per worker (default 2)")
+    web.add_argument("--access-log", action="store_true", help="one line per request")
+    web.add_argument("--app", default=None, help="WSGI app to serve instead (the bench's floor)")
+    web.set_defaults(handler=_web)
     from hotline.staff.cli import register as register_staff
     register_staff(sub)
     return parser
@@ -195,6 +204,18 @@ def _purge_outage_buffer(settings: Settings) -> int:
 
     from hotline.store.outage_buffer import OutageBuffer
     return OutageBuffer(settings.spool_dir).purge(time.time() - settings.retention)
+
+
+def _web(args: argparse.Namespace) -> int:
+    import os
+
+    from hotline.channels.web_server import APP, THREADS, WORKERS, run_web
+    port = args.port or int(os.environ.get("PORT") or 8000)
+    workers, threads = args.workers or WORKERS, args.threads or THREADS
+    if min(workers, threads) < 1:
+        print("hotline web: --workers and --threads must be at least 1", file=sys.stderr)
+        return 2
+    return run_web(args.host, port, workers, threads, args.app or APP, args.access_log)
 
 
 def _worker(args: argparse.Namespace) -> int:

@@ -1,4 +1,5 @@
-"""The WSGI entry point gunicorn serves (Procfile `web:`)."""
+"""The WSGI entry point the web server serves (Procfile `web:` runs `hotline web`, which
+checks the settings once and serves this with Granian; gunicorn serves it too)."""
 
 import sys
 
@@ -18,5 +19,5 @@ from hotline.channels.writeback import start_drainer  # noqa: E402
 @app.before_request
 def _writeback_thread() -> None:
     """The outage write-back runs in a thread of each web process (started after gunicorn's
-    fork, on the process's first request), never inside the request itself."""
+    fork, or Granian's, on the process's first request), never inside the request itself."""
     start_drainer(app.extensions["hotline"])

@@ -329,12 +329,12 @@ def procfile_line(kind: str) -> str:
 
 
 def start_web(env: dict[str, str], tmp_path: Path, name: str) -> Process:
-    """The Procfile's web line, one gunicorn worker, on a free port of 127.0.0.1."""
+    """The Procfile's web line, one worker, on a free port of 127.0.0.1."""
     port = free_port()
     line = (
         procfile_line("web")
         .replace("$PORT", str(port))
-        .replace("${WEB_CONCURRENCY:-2}", "1")
+        .replace(re.search(r"\$\{WEB_CONCURRENCY:-\d+\}", procfile_line("web")).group(), "1")
         .replace("0.0.0.0", "127.0.0.1")
     )
     words = shlex.split(line)

@@ -92,6 +92,29 @@ def test_the_web_line_reports_a_bad_setting_once_before_any_worker_boots():
     assert "Traceback" not in done.stderr and "Booting worker" not in done.stderr
 
 
+def test_the_procfile_web_line_reports_a_bad_setting_once_before_any_worker_boots():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    line = next(raw.split(":", 1)[1] for raw in (root / "Procfile").read_text().splitlines()
+                if raw.startswith("web:"))
+    words = line.replace("$PORT", "0").replace("0.0.0.0", "127.0.0.1").split()
+    words = [str(Path(sys.executable).with_name(words[0])),
+             *(w if not w.startswith("${") else "2" for w in words[1:])]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "HOTLINE_"))}
+    env.update(HOTLINE_ENV="production", SECRET_KEY="s", TWILIO_ACCOUNT_SID="AC1",
+               TWILIO_AUTH_TOKEN="t", REDIS_URL="redis://127.0.0.1:1/0")
+    done = subprocess.run(words, cwd=root, env=env, capture_output=True, text=True,
+                          timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 2
+    problems = [line for line in done.stderr.splitlines() if "bad setting" in line]
+    assert problems == [problems[0]] and "TWILIO_PHONE_NUMBER" in problems[0]
+    assert "Traceback" not in done.stderr and "granian" not in (done.stdout + done.stderr).lower()
+
+
 @pytest.mark.parametrize("token", [None, "", "dev-auth-token"])
 def test_production_refuses_to_start_without_a_real_auth_token(make_env, token):
     from hotline import create_app

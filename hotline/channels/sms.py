@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 
@@ -29,10 +30,18 @@ _PHONE = re.compile(r"^\+?[0-9]{3,15}$|^[A-Za-z0-9:+._-]{3,64}$")
 
 
 def twiml(replies: list[dict]) -> Response:
+    return Response(messages_twiml(tuple(reply["text"] for reply in replies)),
+                    mimetype="application/xml")
+
+
+# The same questions go to every texter: each distinct reply's TwiML (its texts are the whole
+# key) is built by twilio's builders once per process and reused.
+@functools.lru_cache(maxsize=4096)
+def messages_twiml(texts: tuple[str, ...]) -> str:
     response = MessagingResponse()
-    for reply in replies:
-        response.message(reply["text"])
-    return Response(str(response), mimetype="application/xml")
+    for text in texts:
+        response.message(text)
+    return str(response)
 
 
 def clean_body(raw: str) -> str:
@@ -56,13 +65,14 @@ def media_count(raw: str | None) -> int:
 @twilio_signed
 def incoming_sms() -> Response:
     hotline = current_app.extensions["hotline"]
-    body = clean_body(request.form.get("Body", ""))
-    phone = sender_of(request.form.get("From"))
+    form = request.form  # once: each `request.` is a context-local lookup
+    body = clean_body(form.get("Body", ""))
+    phone = sender_of(form.get("From"))
     if phone is None:
         log.warning("text without a usable From; answered with the safe reply")
         return twiml(safe_replies(hotline.protocol, body, hotline.settings.emergency_number))
-    sid = request.form.get("MessageSid") or request.form.get("SmsSid") or None
-    media = media_count(request.form.get("NumMedia"))
+    sid = form.get("MessageSid") or form.get("SmsSid") or None
+    media = media_count(form.get("NumMedia"))
     try:
         writeback.catch_up(hotline, phone)  # this texter's own outage turns come first
         replies = run_sms_turn(hotline, phone, body, sid, media)

@@ -8,6 +8,7 @@ TwiML is built only with twilio's VoiceResponse builders.
 from __future__ import annotations
 
 import copy
+import functools
 from dataclasses import dataclass
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
@@ -195,12 +196,23 @@ class Speaker:
 def ask(ctx: Context, lang: str, lines: list[str], question: Question, action: str) -> str:
     """Say `lines` (which end with the question) and listen for the answer to `question`."""
     speaker = Speaker(ctx, lang)
-    response = VoiceResponse()
     hints_key, hint_key = (
         ("hints.duration", "duration_menu")
         if question.kind == "duration"
         else ("hints.yes_no", "keys_hint")
     )
+    return _gather_twiml(
+        speaker.voice, speaker.language, speaker.text(hints_key),
+        (*lines, speaker.text(hint_key)), action,
+    )
+
+
+# The same questions are asked in every call: the TwiML of one (its words, voice and action URL
+# are the whole key) is built by twilio's builders once and reused.
+@functools.lru_cache(maxsize=2048)
+def _gather_twiml(voice: str, language: str, hints: str, lines: tuple[str, ...],
+                  action: str) -> str:
+    response = VoiceResponse()
     # actionOnEmptyResult: without it a Gather that hears nothing falls through to the next
     # verb instead of calling us; the Redirect is the same request for the case it is ignored.
     gather = response.gather(
@@ -210,13 +222,12 @@ def ask(ctx: Context, lang: str, lines: list[str], question: Question, action: s
         num_digits=1,
         timeout=GATHER_TIMEOUT,
         speech_timeout="auto",
-        language=speaker.language,
-        hints=speaker.text(hints_key),
+        language=language,
+        hints=hints,
         action_on_empty_result=True,
     )
     for line in lines:
-        speaker.say(gather, line)
-    speaker.say(gather, speaker.text(hint_key))
+        gather.say(line, voice=voice, language=language)
     response.redirect(action, method="POST")
     return str(response)
 

@@ -332,6 +332,9 @@ def start_drainer(hotline, every: float = DRAIN_EVERY) -> Drainer:
     """One write-back thread per process (a forked gunicorn worker starts its own)."""
     import os
 
+    drainer = _started.get(os.getpid())
+    if drainer is not None and drainer.is_alive():  # every request after the first: no lock
+        return drainer
     with _start_lock:
         pid = os.getpid()
         drainer = _started.get(pid)

@@ -19,8 +19,9 @@ DATA_DIR = Path("var")
 
 
 def web_command(port: int) -> list[str]:
-    return [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-            "--access-logfile", "-", "hotline.wsgi:app"]
+    """The Procfile's server (`hotline web`), two workers, each request logged."""
+    return [sys.executable, "-m", "hotline.cli", "web", "--port", str(port), "--workers", "2",
+            "--access-log"]
 
 
 def worker_command(redis_url: str) -> list[str]:

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from flask import (
     Flask,
+    Request,
     abort,
     current_app,
     g,
@@ -19,7 +20,7 @@ from flask import (
     session,
     url_for,
 )
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 
 from hotline.staff.auth import StaffUser, csrf_matches, new_csrf_token
 
@@ -29,6 +30,15 @@ COOKIE_NAME = "hotline_staff"
 class StaffSessionInterface(SecureCookieSessionInterface):
     """Flask's signed cookie, marked Secure whenever the request came over https (ProxyFix has
     already applied X-Forwarded-Proto) or the public URL is https."""
+
+    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+        """Only the staff area has a session: a webhook gets Flask's null session, never
+        signed or saved, instead of a cookie signer built for every request."""
+        from hotline.staff import URL_PREFIX
+
+        if request.path != URL_PREFIX and not request.path.startswith(URL_PREFIX + "/"):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         if app.config.get("SESSION_COOKIE_SECURE"):

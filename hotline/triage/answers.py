@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 
 from hotline.triage.lexicon import Lexicon, Match, PhraseSet, longest_at
 from hotline.triage.reading import DurationFound, NegationRules, Reading, read
@@ -47,7 +48,13 @@ def _reading(text: str | Reading, lang: str) -> Reading:
 
 def parse_yes_no(text: str | Reading, lang: str = "en") -> str:
     """Read a reply to a yes/no question as "yes", "no" or "unclear"."""
-    reading = _reading(text, lang)
+    return _yes_no(_reading(text, lang))
+
+
+# A reading is never changed once made, and read() hands out the same one for the same text
+# ("no", "yes" in every conversation): its answer is worked out once.
+@lru_cache(maxsize=1024)
+def _yes_no(reading: Reading) -> str:
     lexicons = reading.lexicons
     keyed = _keypad(reading.tokens, [lex.yes_no_keypad for lex in lexicons])
     if keyed:

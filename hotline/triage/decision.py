@@ -8,8 +8,9 @@ answer counts against self-care.
 
 from __future__ import annotations
 
+import functools
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 EMERGENCY, URGENT, SOON, SELF_CARE = "emergency", "urgent", "soon", "self_care"
@@ -144,6 +145,16 @@ def story_settled(answers: Mapping[str, object]) -> str | None:
     """
     if flag_level(answers) is not None:
         return None
+    known = tuple((key, answers[key]) for key in _STORY_OUTCOMES if key in answers)
+    if not all(isinstance(value, Hashable) for _, value in known):
+        return _settled_from(known)
+    return _settled_cached(known)
+
+
+def _settled_from(known: tuple[tuple[str, object], ...]) -> str | None:
+    """story_settled for the story answers known (no red flag raised): every combination of
+    the answers still missing, stopped at the first two that disagree."""
+    answers = dict(known)
     missing = [key for key in _STORY_OUTCOMES if key not in answers]
     outcomes = set()
     for values in itertools.product(*(_STORY_OUTCOMES[key] for key in missing)):
@@ -151,6 +162,11 @@ def story_settled(answers: Mapping[str, object]) -> str | None:
         if len(outcomes) > 1:
             return None
     return outcomes.pop()
+
+
+# The answer only depends on the known story answers, and the same few sets recur in every
+# conversation: up to 243 decisions each, computed once per process instead of once per turn.
+_settled_cached = functools.lru_cache(maxsize=4096)(_settled_from)
 
 
 def story_question_needed(answers: Mapping[str, object], key: str) -> bool:

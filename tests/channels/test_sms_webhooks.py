@@ -188,7 +188,8 @@ def test_redis_down_mid_conversation_then_back(app, twilio, redis_server, caplog
         assert "911" in down.text and "emergency" in down.text.lower()
         quiet = twilio.sms(phone, "no")
         assert quiet.status == 200 and "911" in quiet.text
-        assert "peed" not in caplog.text and phone not in caplog.text
+        # The words, not "peed" alone: a checkout's path may hold "speed".
+        assert "peed myself" not in caplog.text and phone not in caplog.text
     finally:
         redis_server.start()
     assert app.test_client().get("/healthz").status_code == 200
