@@ -22,15 +22,18 @@ ACCOUNT_SID = "AC" + "b" * 32
 HOTLINE_NUMBER = "+15550001111"
 
 NO9 = ["no"] * 9
-# (weight, first text, answers...): red-flag questions first, then the story (prompts/protocol.toml)
+# (weight, first text, answers...): red-flag questions first, then the story (prompts/protocol.toml),
+# each answered until the advice: a numbness of days is "soon" once its duration is known (the
+# story stops there), a 20-minute one needs every story answer for self-care.
 SMS_STORIES = (
-    (50, ["my left leg is numb", *NO9, "about 3 days", "no", "no", "yes", "no", "no"]),
+    (50, ["my left leg is numb", *NO9, "about 3 days"]),
     (25, ["my foot fell asleep", *NO9, "20 minutes", "no", "no", "yes", "no", "yes"]),
     (10, ["my leg went numb and I can't hold my bladder", "yes"]),
-    (15, ["tengo la pierna dormida", *(["no"] * 9), "hace 3 días", "no", "no", "sí", "no", "no"]),
+    (15, ["tengo la pierna dormida", *(["no"] * 9), "hace 3 días"]),
 )
-# A call: the greeting, then one keypress per question (2 = no; 3 = "a few days" for how long).
-VOICE_DIGITS = ["2"] * 9 + ["3", "2", "2", "1", "2", "2"]
+# A call: the greeting, then one keypress per question (2 = no; 3 = "a few days" for how long,
+# which decides "soon" and ends the questions).
+VOICE_DIGITS = ["2"] * 9 + ["3"]
 
 
 @dataclass(frozen=True)
