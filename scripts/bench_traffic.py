@@ -22,9 +22,9 @@ ACCOUNT_SID = "AC" + "b" * 32
 HOTLINE_NUMBER = "+15550001111"
 
 NO9 = ["no"] * 9
-# (weight, first text, answers...): red-flag questions first, then the story (prompts/protocol.toml),
-# each answered until the advice: a numbness of days is "soon" once its duration is known (the
-# story stops there), a 20-minute one needs every story answer for self-care.
+# (weight, first text, answers...): red-flag questions first, then the story
+# (prompts/protocol.toml), each answered until the advice: a numbness of days is "soon" once its
+# duration is known (the story stops there), a 20-minute one needs every story answer.
 SMS_STORIES = (
     (50, ["my left leg is numb", *NO9, "about 3 days"]),
     (25, ["my foot fell asleep", *NO9, "20 minutes", "no", "no", "yes", "no", "yes"]),
