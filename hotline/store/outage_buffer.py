@@ -32,6 +32,7 @@ from pathlib import Path
 BUFFER_FILE = "outage.sqlite3"
 LOCK_FILE = "writeback.lock"
 BUSY_TIMEOUT = 5.0  # seconds an append waits for another process's transaction
+APPEND_TRIES = 2  # an append refused after BUSY_TIMEOUT is tried once more, on a fresh connection
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -104,14 +105,26 @@ class OutageBuffer:
 
     def append(self, session: str, phone: str, body: dict, *, opt_out: bool = False,
                at: float | None = None) -> int:
-        """Keep one entry; returns its id once it is on disk."""
-        with self._transaction() as db:
-            cursor = db.execute(
-                "INSERT INTO entries (session, phone, at, opt_out, body) VALUES (?, ?, ?, ?, ?)",
-                (session, phone, time.time() if at is None else at, int(opt_out),
-                 json.dumps(body, ensure_ascii=False, separators=(",", ":"))),
-            )
-            return int(cursor.lastrowid)
+        """Keep one entry; returns its id once it is on disk. A refused transaction (the file
+        busy past BUSY_TIMEOUT, a connection SQLite gave up on) is tried again on a fresh
+        connection: this is the turn's only copy."""
+        row = (session, phone, time.time() if at is None else at, int(opt_out),
+               json.dumps(body, ensure_ascii=False, separators=(",", ":")))
+        for attempt in range(APPEND_TRIES):
+            try:
+                with self._transaction() as db:
+                    cursor = db.execute(
+                        "INSERT INTO entries (session, phone, at, opt_out, body) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        row,
+                    )
+                    return int(cursor.lastrowid)
+            except sqlite3.OperationalError:
+                if attempt == APPEND_TRIES - 1:
+                    raise
+                self._drop_connection()
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     def remove(self, entry_ids: list[int]) -> None:
         """Forget entries whose turns are committed; once none is left, the WAL is emptied too
@@ -136,58 +149,78 @@ class OutageBuffer:
         try:
             yield db
         except BaseException:
-            db.execute("ROLLBACK")
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
             raise
-        db.execute("COMMIT")
+        try:
+            db.execute("COMMIT")
+        except sqlite3.Error:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")  # never leave the thread's connection mid-transaction
+            raise
 
     # --- reading --------------------------------------------------------------------------
+
+    def _read(self, sql: str, args: tuple = ()) -> list[tuple]:
+        """Every row at once, so no statement is left holding a read snapshot on this
+        thread's connection; a connection SQLite refused is opened afresh once."""
+        try:
+            return self._connection().execute(sql, args).fetchall()
+        except sqlite3.OperationalError:
+            self._drop_connection()
+            return self._connection().execute(sql, args).fetchall()
+
+    def _drop_connection(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        self._local.connection = None
+        if connection is not None:
+            with contextlib.suppress(sqlite3.Error):
+                connection.close()
 
     def count(self) -> int:
         if not self.exists():
             return 0
-        return int(self._connection().execute("SELECT COUNT(*) FROM entries").fetchone()[0])
+        return int(self._read("SELECT COUNT(*) FROM entries")[0][0])
 
     def oldest_at(self) -> float | None:
         if not self.exists():
             return None
-        return self._connection().execute("SELECT MIN(at) FROM entries").fetchone()[0]
+        return self._read("SELECT MIN(at) FROM entries")[0][0]
 
     def next_sessions(self, limit: int) -> list[str]:
         """Sessions with entries, those holding an opt-out first, then oldest first."""
         if not self.exists():
             return []
-        rows = self._connection().execute(
+        rows = self._read(
             "SELECT session, MAX(opt_out) AS stop, MIN(id) AS first FROM entries "
             "GROUP BY session ORDER BY stop DESC, first LIMIT ?",
             (limit,),
-        ).fetchall()
+        )
         return [row[0] for row in rows]
 
     def for_session(self, session: str, limit: int = -1) -> list[Entry]:
         """The session's (first `limit`) entries in the order they were said."""
         if not self.exists():
             return []
-        rows = self._connection().execute(
+        rows = self._read(
             "SELECT id, session, phone, at, opt_out, body FROM entries WHERE session = ? "
             "ORDER BY id LIMIT ?",
             (session, limit),
-        ).fetchall()
+        )
         return [Entry(r[0], r[1], r[2], r[3], bool(r[4]), json.loads(r[5])) for r in rows]
 
     def has_session(self, session: str) -> bool:
         if not self.exists():
             return False
-        return self._connection().execute(
-            "SELECT 1 FROM entries WHERE session = ? LIMIT 1", (session,)
-        ).fetchone() is not None
+        return bool(self._read("SELECT 1 FROM entries WHERE session = ? LIMIT 1", (session,)))
 
     def has_opt_out(self, phone: str) -> bool:
         """An opt-out (STOP) from this number that is not yet written to Redis."""
         if not self.exists():
             return False
-        return self._connection().execute(
-            "SELECT 1 FROM entries WHERE phone = ? AND opt_out = 1 LIMIT 1", (phone,)
-        ).fetchone() is not None
+        return bool(
+            self._read("SELECT 1 FROM entries WHERE phone = ? AND opt_out = 1 LIMIT 1", (phone,))
+        )
 
     def adopt_old_spool(self) -> int:
         """Take in the JSON-lines spool earlier versions wrote (outage.jsonl, and the
