@@ -224,6 +224,7 @@ class Settings:
     alert_levels: frozenset[str] = frozenset({"emergency", "urgent"})
     alert_webhook_url: str | None = None
     alert_webhook_secret: str | None = None
+    dispatch_window: int | None = None  # texts in flight per worker; None: the dispatcher's own
 
     @property
     def can_send(self) -> bool:
@@ -327,10 +328,21 @@ class Settings:
             spool_dir=get("HOTLINE_SPOOL_DIR", "var/spool"),
             trusted_proxies=parse_trusted_proxies(get("HOTLINE_TRUSTED_PROXIES", "")),
             **_safety_net(env),
+            dispatch_window=_dispatch_window(get("HOTLINE_DISPATCH_WINDOW")),
         )
         if settings.production and settings.sender_problem:
             raise SettingsError(settings.sender_problem)  # development logs texts instead
         return settings
+
+
+def _dispatch_window(raw: str | None) -> int | None:
+    if raw is None or not raw.strip():
+        return None
+    if not raw.strip().isdigit() or not 1 <= int(raw) <= 1000:
+        raise SettingsError(
+            f"HOTLINE_DISPATCH_WINDOW={raw!r}: expected a whole number from 1 to 1000"
+        )
+    return int(raw)
 
 
 # --- the safety net (HOTLINE_NUDGE_AFTER … HOTLINE_ALERT_WEBHOOK_SECRET) ---------------------

@@ -32,7 +32,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from hotline.dev.redis_provision import provision_redis  # noqa: E402
-from hotline.outbound import followups  # noqa: E402
 from hotline.services import build_hotline  # noqa: E402
 from hotline.settings import Settings  # noqa: E402
 from hotline.store.followups import FollowupStore  # noqa: E402
@@ -58,7 +57,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="hotline-bench-") as scratch:
         redis = provision_redis(None, Path(scratch) / "redis")
-        api = FakeTwilioAPI(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN).start()
+        api = FakeTwilioAPI(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, keep_alive=True).start()
         workers: list[subprocess.Popen[bytes]] = []
         try:
             due = next_minute(time.time() + args.lead)
@@ -152,7 +151,6 @@ def plan(hotline, count: int) -> tuple[dict[str, tuple[str, float]], float]:
     def one(index: int) -> tuple[str, tuple[str, float]]:
         phone = f"+1555{index:07d}"
         result = hotline.store.run_turn(phone, phone, "sms", None, finished)
-        followups.schedule_jobs(hotline, result.followup_ids)
         [(fid, due)] = result.followup_ids
         return phone, (fid, due)
 

@@ -10,7 +10,6 @@ from flask import Blueprint, Response, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from hotline.channels import writeback
-from hotline.channels.after_turn import after_commit
 from hotline.channels.safe_reply import safe_replies
 from hotline.channels.twilio_auth import twilio_signed
 from hotline.outbound.alerts import plan_turn_alerts
@@ -96,7 +95,6 @@ def run_sms_turn(hotline, phone: str, body: str, sid: str | None, media: int) ->
         return TurnOutput(state, replies, effects, inbound_text=shown)
 
     result = hotline.store.run_turn(phone, phone, "sms", sid, compute)
-    after_commit(hotline, result, phone)
     state = seen.get("state") or {}
     watch_after_turn(hotline, result, phone, state)
     plan_turn_alerts(hotline, result, phone, "sms", state.get("lang", "en"))

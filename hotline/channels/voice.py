@@ -24,7 +24,6 @@ from rq import Retry
 
 from hotline.channels import voice_flow as flow
 from hotline.channels import writeback
-from hotline.channels.after_turn import after_commit
 from hotline.channels.safe_reply import safe_replies
 from hotline.channels.sms import sender_of
 from hotline.channels.twilio_auth import twilio_signed
@@ -289,7 +288,6 @@ def run_call_turn(
         if stored is None:
             raise CallIsOver(call.sid)
         committed["state"] = stored["state"]
-    after_commit(hotline, result, call.phone)
     lang = (committed.get("state") or {}).get("lang", "en")
     plan_turn_alerts(hotline, result, call.phone, "voice", lang)
     return committed["state"], result.replies, True

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 import redis
 
 from hotline.channels import voice_flow as flow
-from hotline.outbound import followups
 from hotline.outbound.alerts import plan_turn_alerts
 from hotline.outbound.nudges import watch_after_turn
 from hotline.outbound.resume import enqueue_resume
@@ -159,11 +158,7 @@ def apply_entry(hotline, entry: Entry) -> TurnResult:
     plan_turn_alerts(hotline, result, entry.phone, channel, state.get("lang", "en"))
     if kind == "sms":
         watch_after_turn(hotline, result, entry.session, state)
-    if result.followup_ids:  # in the due index already; the sweeper covers a failed hand-off
-        try:
-            followups.schedule_jobs(hotline, result.followup_ids)
-        except Exception as exc:
-            log_failure(log, "handing a written-back follow-up to RQ", entry.phone, exc)
+    # A follow-up it planned is in the due index already, where the dispatcher finds it.
     return result
 
 

@@ -88,7 +88,6 @@ def plan_turn_alerts(
     except Exception as exc:
         log_failure(log, "planning on-call alerts", phone, exc)
         return []
-    safety_net.hand_over(hotline, created, phone)
     return created
 
 
@@ -213,7 +212,6 @@ def deliver_webhook(ctx: safety_net.Context, task_id: str, now: float | None = N
     if attempts <= len(WEBHOOK_BACKOFF):
         next_try = time.time() + WEBHOOK_BACKOFF[attempts - 1]
         store.record_retry(claim, next_try=next_try, code=None, http_status=status)
-        safety_net.enqueue(ctx.hotline, [task_id], at=next_try, suffix=f"-retry{attempts}")
         log.warning(
             "alert webhook %s: answered %s; retry %d", task_id, status or "nothing", attempts
         )

@@ -1,7 +1,8 @@
-"""The follow-up send job: one check-in text, sent exactly once.
+"""Sending one check-in text, exactly once: the steps the dispatcher takes for each follow-up
+(hotline/outbound/dispatcher.py), and `deliver()`, the same steps for one.
 
-Exactly once, even when the job runs twice (an RQ retry, the sweeper's copy, two workers) or
-its worker is killed around the REST call:
+Exactly once, even when two runs take the same follow-up (two dispatchers, a lease that ran
+out) or a worker is killed around the REST call:
 
 1. claim: atomically check the follow-up is still due (not cancelled, not already sent, the
    number not opted out, no newer conversation) and write an attempt token and time into it,
@@ -10,18 +11,18 @@ its worker is killed around the REST call:
 3. record: atomically the sid, status "sent", the conversation's check-in state (a version
    compare-and-set on the phone's state) and the text in the conversation log.
 
-A run that finds an attempt without a result does not send again. While the attempt is young
+A run that finds an attempt without a result does not send blindly. While the attempt is young
 (the REST timeout plus a margin) another run may still be waiting on Twilio, so it leaves it;
-once it is older, the earlier send is settled as sent but unconfirmed: the worker died after
-the request left (the usual case: sending is the slow part) or before it did (a window of
-microseconds). Resending would risk a second text for every crash to rule out a lost one for a
-rare few; Twilio's status callback, whose URL carries the follow-up id, later confirms the
-send and records its sid. Errors that prove nothing went out (Twilio answered 429/5xx, or the
-connection was refused) clear the attempt and retry with backoff.
+once it is older, Twilio's message list for the number says what happened: the text is there
+(the worker died after the request left: recorded as sent, with its sid) or it is not (it died
+before: sent now, under a fresh claim). Only when Twilio cannot be asked is it settled as sent,
+unconfirmed, which staff see and can send again. Errors that prove nothing went out (Twilio
+answered 429/5xx, or the connection was refused) clear the attempt and retry with backoff.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -29,15 +30,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
+import aiohttp
 import requests
 from urllib3.exceptions import NewConnectionError
 
 from hotline.outbound.schedule import quiet_until
-from hotline.outbound.twilio_rest import Sender, SendError, make_sender
+from hotline.outbound.twilio_rest import (
+    LookupUnavailable,
+    Sender,
+    SendError,
+    SentMessage,
+    make_sender,
+)
 from hotline.redact import mask_phone
 from hotline.services import Hotline, build_hotline
 from hotline.settings import Settings
-from hotline.store.followups import Claim, FollowupStore
+from hotline.store.followups import Claim, FollowupStore, SentRecord
 from hotline.store.outage_buffer import OutageBuffer
 from hotline.triage.conversation import FINISHED, new_state, start_checkin
 
@@ -49,10 +57,6 @@ RETRY_BACKOFF = (10, 30, 120, 600, 1800)  # seconds before each retry after a 42
 MAX_STATE_ATTEMPTS = 8
 OPT_OUT_CODES = frozenset({21610})  # the recipient texted STOP to our number
 BUSY_DEFER = 30 * 60  # seconds a check-in waits while a newer conversation is under way
-
-
-class RetryLater(Exception):
-    """Twilio did not take the text for now; RQ's Retry runs the job again after a backoff."""
 
 
 @dataclass
@@ -117,38 +121,173 @@ def retry_delay(attempts: int) -> int:
 
 
 def send_followup(followup_id: str) -> str:
-    """The RQ job (enqueued as hotline.outbound.followups.send_followup): send one check-in text."""
+    """The RQ job of earlier releases (hotline.outbound.followups.send_followup): one queued
+    before an upgrade still sends through the same exactly-once path."""
     return deliver(services(), followup_id)
 
 
+@dataclass(frozen=True)
+class Send:
+    """A claimed follow-up, ready to go: the text, and how to record it once sent."""
+
+    claim: Claim
+    checkin: tuple[int, dict, str, str]
+    callback: str | None
+
+    @property
+    def phone(self) -> str:
+        return self.claim.phone or ""
+
+    @property
+    def text(self) -> str:
+        return self.checkin[2]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """An earlier attempt never recorded its result: Twilio's message list says which it was."""
+
+    claim: Claim
+    checkin: tuple[int, dict, str, str]
+    since: float
+
+    @property
+    def phone(self) -> str:
+        return self.claim.phone or ""
+
+    @property
+    def text(self) -> str:
+        return self.checkin[2]
+
+
 def deliver(svc: Services, followup_id: str, now: float | None = None) -> str:
-    """Send the check-in `followup_id` unless it is settled; return what happened."""
-    if _postponed_for_quiet_hours(svc, followup_id, now):
+    """Send the check-in `followup_id` unless it is settled; return what happened. The
+    dispatcher (hotline/outbound/dispatcher.py) takes the same steps for many at once."""
+    if postponed_for_quiet_hours(svc, followup_id, now):
         return "quiet_hours"
-    claim = svc.followups.claim(followup_id, in_flight_window(), now)
-    if claim.outcome == "claimed":
-        if _another_conversation_under_way(svc, claim, now):
-            later = (time.time() if now is None else now) + BUSY_DEFER
-            svc.followups.record_retry(claim, next_try=later, code=None, http_status=None)
-            log.info("follow-up %s: another conversation is under way; in %d s again",
-                     followup_id, BUSY_DEFER)
-            return "deferred"
-        return _send(svc, claim)
-    if claim.outcome in ("unconfirmed", "confirmed"):
-        sid = (claim.followup or {}).get("sid") if claim.outcome == "confirmed" else None
-        if claim.outcome == "unconfirmed":
-            log.warning(
-                "follow-up %s: an earlier send to %s never recorded its result; "
-                "settled as sent, unconfirmed (not sent again)",
-                followup_id,
-                mask_phone(claim.phone or ""),
+    step = next_step(svc, svc.followups.claim(followup_id, in_flight_window(), now), now)
+    if isinstance(step, Lookup):
+        try:
+            found: SentMessage | None | LookupUnavailable = svc.sender.find_sent(
+                step.phone, step.text, step.since
             )
-        _record_sent(
-            svc, claim, sid, "", _checkin(svc, claim, claim.state_version, claim.stored_state)
-        )
-        return claim.outcome
-    log.info("follow-up %s not sent: %s", followup_id, claim.outcome)
+        except LookupUnavailable as exc:
+            found = exc
+        outcome = looked_up(svc, step, found)
+        if outcome != "resend":
+            return outcome
+        step = next_step(svc, svc.followups.claim(followup_id, in_flight_window(), now), now)
+    if isinstance(step, Send):
+        try:
+            message = svc.sender.send(step.phone, step.text, step.callback)
+        except SendError as exc:
+            return send_failed(svc, step.claim, exc)
+        return sent(svc, step, message)
+    return step
+
+
+def next_step(svc: Services, claim: Claim, now: float | None = None) -> Send | Lookup | str:
+    """What a claim leaves to do: a text to send, an earlier attempt to look up, or nothing
+    (the outcome, already recorded)."""
+    if claim.outcome == "claimed":
+        return _claimed(svc, claim, now)
+    if claim.outcome == "unconfirmed":
+        try:
+            checkin = _checkin(svc, claim, claim.state_version, claim.stored_state)
+        except Exception:
+            log.exception("follow-up %s: its text cannot be built to look it up",
+                          claim.followup_id)
+            return _settle_unconfirmed(svc, claim, None)
+        attempt = (claim.followup or {}).get("attempt") or {}
+        return Lookup(claim, checkin, float(attempt.get("at") or 0))
+    if claim.outcome == "confirmed":
+        sid = (claim.followup or {}).get("sid")
+        checkin = _checkin(svc, claim, claim.state_version, claim.stored_state)
+        _record_sent(svc, claim, sid, "", checkin)
+        return "confirmed"
+    log.info("follow-up %s not sent: %s", claim.followup_id, claim.outcome)
     return claim.outcome
+
+
+def _claimed(svc: Services, claim: Claim, now: float | None) -> Send | str:
+    if _another_conversation_under_way(svc, claim, now):
+        later = (time.time() if now is None else now) + BUSY_DEFER
+        svc.followups.record_retry(claim, next_try=later, code=None, http_status=None)
+        log.info("follow-up %s: another conversation is under way; in %d s again",
+                 claim.followup_id, BUSY_DEFER)
+        return "deferred"
+    phone = claim.phone or ""
+    if stop_not_yet_written_back(svc.hotline.settings, phone):
+        svc.followups.release(claim)  # due again: sent, or cancelled by the STOP, once applied
+        log.warning("follow-up %s held: %s texted STOP during a Redis outage", claim.followup_id,
+                    mask_phone(phone))
+        return "held"
+    try:
+        checkin = _checkin(svc, claim, claim.state_version, claim.stored_state)
+    except Exception:
+        svc.followups.release(claim)  # nothing was sent: let a later run try
+        raise
+    return Send(claim, checkin, status_callback_url(svc.hotline.settings, claim.followup_id))
+
+
+def sent(svc: Services, step: Send, message: SentMessage) -> str:
+    """Twilio took the text: record it (sid, check-in state, the log)."""
+    return sent_many(svc, [(step, message)])[0]
+
+
+def sent_many(svc: Services, sends: list[tuple[Send, SentMessage]]) -> list[str]:
+    """sent() for many texts Twilio took, recorded in one round trip; one whose phone's state
+    changed meanwhile is recorded again on the fresh state, on its own."""
+    records = [
+        SentRecord(step.claim, message.sid, message.status, step.text, step.checkin[3],
+                   step.checkin[1], step.checkin[0])
+        for step, message in sends
+    ]
+    outcomes = svc.followups.record_sent_many(records)
+    for (step, message), outcome in zip(sends, outcomes, strict=True):
+        if outcome == "conflict":
+            version, state, text, key = _checkin(
+                svc, step.claim, *svc.followups.phone_state(step.phone)
+            )
+            _record_sent(svc, step.claim, message.sid, message.status,
+                         (version, state, step.text, key))
+        log.info("follow-up %s sent to %s as %s", step.claim.followup_id,
+                 mask_phone(step.phone), message.sid)
+    return ["sent"] * len(sends)
+
+
+def looked_up(svc: Services, step: Lookup, found: SentMessage | None | Exception) -> str:
+    """Settle an earlier attempt by what Twilio's message list said: there, it is recorded as
+    sent with its sid; not there, it never reached Twilio, and the attempt is cleared so the
+    caller claims it again and sends it ("resend"); Twilio could not be asked: settled as
+    sent, unconfirmed, which staff see and can send again."""
+    claim = step.claim
+    if isinstance(found, SentMessage):
+        _record_sent(svc, claim, found.sid, found.status, step.checkin)
+        log.info("follow-up %s: the earlier send did go out (%s, found in Twilio's list)",
+                 claim.followup_id, found.sid)
+        return "sent"
+    if found is None:
+        if svc.followups.record_retry(claim, next_try=time.time(), code=None,
+                                      http_status=None) != "ok":
+            return "busy"  # another run settled or claimed it meanwhile
+        log.warning("follow-up %s: the earlier send never reached Twilio; sending it now",
+                    claim.followup_id)
+        return "resend"
+    log.warning("follow-up %s: an earlier send never recorded its result and Twilio's list "
+                "could not be read (%s)", claim.followup_id, type(found).__name__)
+    return _settle_unconfirmed(svc, claim, step.checkin)
+
+
+def _settle_unconfirmed(
+    svc: Services, claim: Claim, checkin: tuple[int, dict, str, str] | None
+) -> str:
+    log.warning("follow-up %s to %s: settled as sent, unconfirmed", claim.followup_id,
+                mask_phone(claim.phone or ""))
+    if checkin is None:
+        checkin = _checkin(svc, claim, claim.state_version, claim.stored_state)
+    _record_sent(svc, claim, None, "", checkin)
+    return "unconfirmed"
 
 
 def _another_conversation_under_way(svc: Services, claim: Claim, now: float | None) -> bool:
@@ -165,7 +304,7 @@ def _another_conversation_under_way(svc: Services, claim: Claim, now: float | No
     return updated is not None and moment - updated < BUSY_DEFER
 
 
-def _postponed_for_quiet_hours(svc: Services, followup_id: str, now: float | None) -> bool:
+def postponed_for_quiet_hours(svc: Services, followup_id: str, now: float | None) -> bool:
     """Quiet hours are checked again when sending: a follow-up running late (a worker down,
     retries, the sweeper) moves to the window's end, where the sweeper sends it."""
     moment = datetime.fromtimestamp(time.time() if now is None else now, UTC)
@@ -185,46 +324,29 @@ def status_callback_url(settings: Settings, followup_id: str) -> str | None:
     return f"{settings.public_url}/sms/status?{urlencode({'followup': followup_id})}"
 
 
-def _send(svc: Services, claim: Claim) -> str:
-    phone = claim.phone or ""
-    if stop_not_yet_written_back(svc.hotline.settings, phone):
-        svc.followups.release(claim)  # due again: sent, or cancelled by the STOP, once applied
-        log.warning("follow-up %s held: %s texted STOP during a Redis outage", claim.followup_id,
-                    mask_phone(phone))
-        return "held"
-    try:
-        checkin = _checkin(svc, claim, claim.state_version, claim.stored_state)
-    except Exception:
-        svc.followups.release(claim)  # nothing was sent: let a later run try
-        raise
-    try:
-        sent = svc.sender.send(
-            phone, checkin[2], status_callback_url(svc.hotline.settings, claim.followup_id)
-        )
-    except SendError as exc:
-        return _failed_send(svc, claim, exc)
-    _record_sent(svc, claim, sent.sid, sent.status, checkin)
-    log.info("follow-up %s sent to %s as %s", claim.followup_id, mask_phone(phone), sent.sid)
-    return "sent"
+@functools.lru_cache(maxsize=4)
+def _outage_buffer(spool_dir: str) -> OutageBuffer:
+    return OutageBuffer(spool_dir)
 
 
 def stop_not_yet_written_back(settings: Settings, phone: str) -> bool:
     """A STOP this host's web processes answered while Redis was down, still in the outage
     buffer: the follow-up must not go out before it is applied."""
     try:
-        return OutageBuffer(settings.spool_dir).has_opt_out(phone)
+        return _outage_buffer(settings.spool_dir).has_opt_out(phone)
     except Exception:  # an unreadable buffer cannot prove there is no STOP in it
         log.exception("could not read the outage buffer; follow-up held")
         return True
 
 
-def _failed_send(svc: Services, claim: Claim, exc: SendError) -> str:
+def send_failed(svc: Services, claim: Claim, exc: SendError) -> str:
+    """Twilio did not take the text: due again after a backoff when that can help, else
+    settled as failed (an opted-out number is marked so)."""
     fid, phone = claim.followup_id, mask_phone(claim.phone or "")
     attempts = int((claim.followup or {}).get("attempts") or 1)
     if exc.retryable and not nothing_went_out(exc):
-        # A timeout or a dropped connection: Twilio may have taken it. The attempt stays; the
-        # sweeper runs the job again once it can no longer be in flight, and that run settles
-        # it as sent, unconfirmed.
+        # A timeout or a dropped connection: Twilio may have taken it. The attempt stays; once
+        # it can no longer be in flight it is due again, and Twilio's message list settles it.
         log.warning("follow-up %s to %s: send outcome unknown (%s)", fid, phone, exc)
         return "unknown"
     if exc.retryable and attempts < max_send_attempts():
@@ -239,7 +361,7 @@ def _failed_send(svc: Services, claim: Claim, exc: SendError) -> str:
             exc.http_status or "no answer",
             attempts,
         )
-        raise RetryLater(str(exc)) from exc
+        return "retry"
     opt_out = exc.code in OPT_OUT_CODES
     svc.followups.record_failure(claim, code=exc.code, http_status=exc.http_status, opt_out=opt_out)
     log.warning(
@@ -259,7 +381,8 @@ def nothing_went_out(exc: SendError) -> bool:
         return True  # Twilio answered, and the answer was an error
     cause: BaseException | None = exc.__cause__
     while cause is not None:
-        if isinstance(cause, requests.ConnectTimeout | NewConnectionError | ConnectionRefusedError):
+        if isinstance(cause, requests.ConnectTimeout | NewConnectionError | ConnectionRefusedError
+                      | aiohttp.ClientConnectorError):
             return True
         cause = cause.__cause__ or cause.__context__
     return False

@@ -98,7 +98,6 @@ def _look_at(hotline: Hotline, silence: Silence, now: float) -> int:
         task["silence_of"] = silence.updated_at
         created = store.plan(conv_id, [task], session=silence.session,
                              next_check=_after_nudge(settings, last, now))
-        safety_net.hand_over(hotline, created, silence.session)
         return len(created)
     if nudge_at is None:
         next_check = last + settings.no_reply_after
@@ -134,7 +133,6 @@ def _close(hotline: Hotline, silence: Silence, state: dict, now: float) -> int:
     if outcome != "ok":
         return 0  # they wrote just now: the next look judges the new silence
     log.info("conversation %s closed: no reply at %s", conv_id, state["question"])
-    safety_net.hand_over(hotline, [task["id"]], silence.session)
     return 1
 
 
@@ -145,7 +143,6 @@ def plan_call_closing(hotline: Hotline, conversation_id: str, phone: str) -> lis
         return []
     task = _task(conversation_id, NO_REPLY, NO_REPLY, time.time())
     created = safety_net.store_of(hotline).plan(conversation_id, [task])
-    safety_net.hand_over(hotline, created, phone)
     return created
 
 

@@ -1,10 +1,10 @@
 """Safety-net tasks on RQ: the nudge, the no-reply text and on-call alerts, sent exactly once.
 
-The same pattern as follow-ups (hotline/outbound/followups.py, followup_jobs.py), on the same
-queue, worker and sweeper: a task is planned in Redis first (hotline/store/safety_net.py), then
-handed to RQ; the job claims it before sending and records the result after, through the
-follow-up scripts; the sweeper thread of every worker enqueues whatever is overdue, so a
-SIGKILLed worker (rq#1758) delays a task by about a sweep's grace, never loses or doubles it.
+The same pattern as follow-ups (hotline/outbound/followup_jobs.py), on the same dispatcher: a
+task is planned in Redis first, into its due index (hotline/store/safety_net.py); the
+dispatcher of every worker (hotline/outbound/dispatcher.py) takes it when due and runs
+send_task, which claims it before sending and records the result after, through the follow-up
+scripts. A SIGKILLed worker delays a task by its lease, never loses or doubles it.
 
 Texts (to the texter or to on-call numbers) are never resent blindly: an attempt that never
 recorded its result is looked up in Twilio's message list for that number, recorded as sent
@@ -18,12 +18,10 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from hotline.outbound import followup_jobs, followups
-from hotline.outbound.followup_jobs import RetryLater  # noqa: F401  (documented in RQ logs)
+from hotline.outbound import followup_jobs
 from hotline.outbound.twilio_rest import SendError
-from hotline.redact import log_failure, mask_phone
+from hotline.redact import mask_phone
 from hotline.services import Hotline
 from hotline.store.safety_net import ALERT_WEBHOOK, SafetyNetStore, TaskClaim
 
@@ -61,76 +59,12 @@ def store_of(hotline: Hotline) -> SafetyNetStore:
     return SafetyNetStore(hotline.redis, hotline.settings)
 
 
-# --- RQ ---
-
-
-def job_id(task_id: str) -> str:
-    return "sn-" + task_id.replace(":", "-")
-
-
-def enqueue(
-    hotline: Hotline, task_ids: list[str], at: float | None = None, suffix: str = ""
-) -> None:
-    """Hand tasks to RQ: now, or at `at` through RQ's scheduler (the sweeper covers both)."""
-    q = followups.queue(hotline.rq_redis)
-    for tid in task_ids:
-        options = dict(job_id=job_id(tid) + suffix, result_ttl=followups.RESULT_TTL)
-        if at is None:
-            q.enqueue_call(JOB_FUNC, args=(tid,), timeout=followups.JOB_TIMEOUT, **options)
-        else:
-            q.enqueue_at(
-                datetime.fromtimestamp(at, UTC),
-                JOB_FUNC,
-                tid,
-                job_timeout=followups.JOB_TIMEOUT,
-                **options,
-            )
-
-
-def hand_over(hotline: Hotline, task_ids: list[str], phone: str | None) -> None:
-    """enqueue(), but a failure only delays the tasks: the due index holds them."""
-    if not task_ids:
-        return
-    try:
-        enqueue(hotline, task_ids)
-    except Exception as exc:
-        log_failure(log, "handing safety-net tasks to RQ", phone, exc)
-
-
-def sweep(hotline: Hotline, grace: float, now: float | None = None, batch: int = 1000) -> int:
-    """Enqueue every task overdue by more than `grace` whose job is not waiting already."""
-    now = time.time() if now is None else now
-    store = store_of(hotline)
-    overdue = store.overdue(now - grace, limit=batch)
-    if not overdue:
-        return 0
-    q = followups.queue(hotline.rq_redis)
-    waiting = followups._waiting_job_ids(q)
-    if waiting is None:
-        return 0
-    statuses = store.statuses(overdue)
-    store.forget_due([tid for tid, status in statuses.items() if status != "scheduled"])
-    live = [tid for tid in overdue if statuses[tid] == "scheduled"]
-    missing = [tid for tid in live if not _waiting(tid, waiting)]
-    for tid in missing:
-        enqueue(hotline, [tid], suffix="-sweep")
-    return len(missing)
-
-
-def _waiting(task_id: str, waiting: set[str]) -> bool:
-    own = job_id(task_id)
-    return (
-        own in waiting
-        or own + "-sweep" in waiting
-        or any(j.startswith(own + "-retry") for j in waiting)
-    )
-
-
 # --- the job ---
 
 
 def send_task(task_id: str) -> str:
-    """The RQ job: send one safety-net task unless it is settled; returns what happened."""
+    """Send one safety-net task unless it is settled; returns what happened. The dispatcher
+    runs it (and RQ, for a job queued before upgrading: JOB_FUNC)."""
     from hotline.outbound import alerts, nudges  # they use this module's plumbing
 
     ctx = context()
@@ -223,7 +157,6 @@ def _failed_text(ctx: Context, claim: TaskClaim, exc: SendError) -> str:
     if exc.retryable and attempts < followup_jobs.max_send_attempts():
         next_try = time.time() + followup_jobs.retry_delay(attempts)
         ctx.store.record_retry(claim, next_try=next_try, code=exc.code, http_status=exc.http_status)
-        enqueue(ctx.hotline, [claim.task_id], at=next_try, suffix=f"-retry{attempts}")
         log.warning("safety-net text %s: Twilio said %s; retrying", claim.task_id, exc.http_status)
         return "retry"
     to_texter = task.get("kind") not in ("alert_text", ALERT_WEBHOOK)

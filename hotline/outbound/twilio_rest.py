@@ -3,6 +3,8 @@
 With credentials, `TwilioSender` sends through twilio's own client, pointed at
 `TWILIO_API_BASE_URL` (a local stand-in in tests and staging). Without them (local
 development) `LogSender` writes each text to the log instead, and says so loudly.
+`AsyncTwilioSender` is the same on twilio's asyncio client (aiohttp, kept-alive connections):
+the follow-up dispatcher (hotline/outbound/dispatcher.py) keeps many texts in flight on it.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import aiohttp
 import requests
-from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
+from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
@@ -108,15 +112,7 @@ class TwilioSender:
         self.client = _twilio_client(account_sid, auth_token, base_url, timeout)
 
     def send(self, to: str, body: str, status_callback: str | None = None) -> SentMessage:
-        params: dict[str, Any] = {"to": to, "body": body}
-        # With a Messaging Service, Twilio picks the sender from its pool; a fixed From
-        # would override that choice, so only one of the two is sent.
-        if self.messaging_service_sid:
-            params["messaging_service_sid"] = self.messaging_service_sid
-        else:
-            params["from_"] = self.from_number
-        if status_callback:
-            params["status_callback"] = status_callback
+        params = message_params(self, to, body, status_callback)
         try:
             message = self.client.messages.create(**params)
         except TwilioRestException as exc:
@@ -128,21 +124,119 @@ class TwilioSender:
         log.info("Sent %s to %s (%s)", message.sid, mask_phone(to), message.status)
         return SentMessage(sid=message.sid, status=message.status or "unknown", logged_only=False)
 
-
     def find_sent(self, to: str, body: str, since: float) -> SentMessage | None:
         """The message with this body Twilio created for `to` at or after `since` (unix
         seconds), if any: how an attempt whose answer was lost (a killed worker, a timeout) is
         told apart from one that never reached Twilio. Raises LookupUnavailable."""
         try:
             messages = self.client.messages.list(to=to, limit=LOOKUP_LIMIT)
-        except (TwilioRestException, TwilioServiceException, requests.RequestException) as exc:
+        except (TwilioException, TwilioServiceException, requests.RequestException) as exc:
             raise LookupUnavailable(f"Twilio's message list: {type(exc).__name__}") from exc
-        for message in messages:
-            created = message.date_created
-            if created is None or created.timestamp() < since - LOOKUP_SKEW:
-                continue
-            if (message.body or "").strip() == body.strip():
-                return SentMessage(message.sid, message.status or "unknown", logged_only=False)
+        return matching_message(messages, body, since)
+
+
+def message_params(
+    sender: TwilioSender | AsyncTwilioSender, to: str, body: str, status_callback: str | None
+) -> dict[str, Any]:
+    params: dict[str, Any] = {"to": to, "body": body}
+    # With a Messaging Service, Twilio picks the sender from its pool; a fixed From
+    # would override that choice, so only one of the two is sent.
+    if sender.messaging_service_sid:
+        params["messaging_service_sid"] = sender.messaging_service_sid
+    else:
+        params["from_"] = sender.from_number
+    if status_callback:
+        params["status_callback"] = status_callback
+    return params
+
+
+def matching_message(messages: Any, body: str, since: float) -> SentMessage | None:
+    """The message of Twilio's list with this body, created at or after `since`."""
+    for message in messages:
+        created = message.date_created
+        if created is None or created.timestamp() < since - LOOKUP_SKEW:
+            continue
+        if (message.body or "").strip() == body.strip():
+            return SentMessage(message.sid, message.status or "unknown", logged_only=False)
+    return None
+
+
+class AsyncSender(Protocol):
+    async def send(
+        self, to: str, body: str, status_callback: str | None = None
+    ) -> SentMessage: ...
+
+    async def find_sent(self, to: str, body: str, since: float) -> SentMessage | None: ...
+
+    async def close(self) -> None: ...
+
+
+class AsyncTwilioSender:
+    """TwilioSender on twilio's asyncio client: one aiohttp session, its connections kept
+    alive, so many sends share a few sockets. Build it inside the event loop it will run on."""
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        *,
+        from_number: str | None = None,
+        messaging_service_sid: str | None = None,
+        base_url: str = TWILIO_API_BASE_URL,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        self.from_number = from_number
+        self.messaging_service_sid = messaging_service_sid
+        self.http = AsyncTwilioHttpClient(timeout=timeout)
+        own_api = base_url.rstrip("/") == TWILIO_API_BASE_URL
+        environment = None if own_api else {}  # as _twilio_client: no edge rewrite elsewhere
+        self.client = _with_base_url(
+            Client(account_sid, auth_token, http_client=self.http, environment=environment),
+            base_url,
+        )
+
+    async def send(self, to: str, body: str, status_callback: str | None = None) -> SentMessage:
+        params = message_params(self, to, body, status_callback)
+        try:
+            message = await self.client.messages.create_async(**params)
+        except TwilioRestException as exc:
+            raise _from_rest_exception(exc) from exc
+        except TwilioServiceException as exc:
+            raise _from_service_exception(exc) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise SendError(
+                f"Twilio unreachable: {type(exc).__name__} {exc}", retryable=True
+            ) from exc
+        return SentMessage(sid=message.sid, status=message.status or "unknown", logged_only=False)
+
+    async def find_sent(self, to: str, body: str, since: float) -> SentMessage | None:
+        """TwilioSender.find_sent."""
+        # A page Twilio refused is a bare TwilioException (twilio/base/page.py).
+        lookup_errors = (TwilioException, TwilioServiceException, aiohttp.ClientError, TimeoutError)
+        try:
+            messages = await self.client.messages.list_async(to=to, limit=LOOKUP_LIMIT)
+        except lookup_errors as exc:
+            raise LookupUnavailable(f"Twilio's message list: {type(exc).__name__}") from exc
+        return matching_message(messages, body, since)
+
+    async def close(self) -> None:
+        if self.http.session is not None:
+            await self.http.session.close()
+
+
+class AsyncLogSender:
+    """LogSender for the dispatcher."""
+
+    def __init__(self) -> None:
+        self.sync = LogSender()
+
+    async def send(self, to: str, body: str, status_callback: str | None = None) -> SentMessage:
+        return self.sync.send(to, body, status_callback)
+
+    async def find_sent(self, to: str, body: str, since: float) -> SentMessage | None:
+        return self.sync.find_sent(to, body, since)
+
+    async def close(self) -> None:
         return None
 
 
@@ -153,9 +247,14 @@ def _twilio_client(account_sid: str, auth_token: str, base_url: str, timeout: fl
     # TWILIO_EDGE / TWILIO_REGION from the environment would make twilio rewrite the host
     # into "<product>.<edge>.<region>.twilio.com" form, which breaks any other base URL.
     client = Client(account_sid, auth_token, http_client=http_client, environment={})
-    # Every generated domain (Api, Messaging, …) keeps its root in `Domain.base_url` and
-    # builds request URLs from it (twilio/base/domain.py); Messages live on the Api domain.
-    client.api.base_url = base_url.rstrip("/")
+    return _with_base_url(client, base_url)
+
+
+def _with_base_url(client: Client, base_url: str) -> Client:
+    if base_url.rstrip("/") != TWILIO_API_BASE_URL:
+        # Every generated domain (Api, Messaging, …) keeps its root in `Domain.base_url` and
+        # builds request URLs from it (twilio/base/domain.py); Messages live on the Api domain.
+        client.api.base_url = base_url.rstrip("/")
     return client
 
 
@@ -203,6 +302,21 @@ def make_sender(settings: Any, *, timeout: float = DEFAULT_TIMEOUT) -> Sender:
     return TwilioSender(
         account_sid,
         auth_token,
+        from_number=settings.twilio_phone_number,
+        messaging_service_sid=settings.twilio_messaging_service_sid,
+        base_url=getattr(settings, "twilio_api_base_url", None) or TWILIO_API_BASE_URL,
+        timeout=timeout,
+    )
+
+
+def make_async_sender(settings: Any, *, timeout: float = DEFAULT_TIMEOUT) -> AsyncSender:
+    """make_sender() for the dispatcher: call it inside the event loop that will use it."""
+    sync = make_sender(settings, timeout=timeout)
+    if isinstance(sync, LogSender):
+        return AsyncLogSender()
+    return AsyncTwilioSender(
+        settings.twilio_account_sid,
+        settings.twilio_auth_token,
         from_number=settings.twilio_phone_number,
         messaging_service_sid=settings.twilio_messaging_service_sid,
         base_url=getattr(settings, "twilio_api_base_url", None) or TWILIO_API_BASE_URL,

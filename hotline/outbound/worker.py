@@ -1,4 +1,5 @@
-"""The worker process: RQ's worker and scheduler for follow-up texts, plus the due sweeper.
+"""The worker process: the dispatcher of due texts, the silence sweeper, and RQ's worker and
+scheduler for the other jobs (the after-call text, a reply owed after an outage, the purge).
 
 Procfile: `worker: hotline worker`, which calls run_worker(settings). The same worker runs
 under RQ's own command line too:
@@ -6,11 +7,13 @@ under RQ's own command line too:
     rq worker --with-scheduler --worker-class hotline.outbound.worker.HotlineWorker \
         --maintenance-interval 60 --url "$REDIS_URL" hotline
 
-HotlineWorker runs jobs in the worker process itself (RQ's SimpleWorker): a follow-up job is
-one REST call, so a fork per job would cost more than the job, and a platform restart then
-kills the job with its worker instead of leaving a work horse behind. A shorter maintenance
-interval than RQ's 10 minutes lets a restarted worker retake the scheduler lock soon after a
-killed one's expires (rq/rq#1758); the sweeper covers the time until then.
+HotlineWorker runs jobs in the worker process itself (RQ's SimpleWorker): a job is one REST
+call, so a fork per job would cost more than the job, and a platform restart then kills the
+job with its worker instead of leaving a work horse behind. A shorter maintenance interval
+than RQ's 10 minutes lets a restarted worker retake the scheduler lock soon after a killed
+one's expires (rq/rq#1758). Due texts do not wait for that lock: the dispatcher
+(hotline/outbound/dispatcher.py) takes them from the due indexes from the worker's first
+second.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import threading
 
 from rq.worker import SimpleWorker
 
-from hotline.outbound import alerts, followup_jobs, followups, nudges, safety_net
+from hotline.outbound import alerts, dispatcher, followup_jobs, followups, nudges
 from hotline.redact import log_failure
 from hotline.settings import Settings
 from hotline.store.connect import connect_rq
@@ -29,12 +32,12 @@ from hotline.store.connect import connect_rq
 log = logging.getLogger("hotline.outbound.worker")
 
 
-class DueSweeper(threading.Thread):
-    """Every `every` seconds, hand RQ the follow-ups overdue by more than `grace` seconds."""
+class SilenceSweeper(threading.Thread):
+    """Every `every` seconds, look at the texters gone quiet mid-questions (nudge, close)."""
 
-    def __init__(self, hotline, every: float, grace: float) -> None:
-        super().__init__(name="followup-sweeper", daemon=True)
-        self.hotline, self.every, self.grace = hotline, every, grace
+    def __init__(self, hotline, every: float) -> None:
+        super().__init__(name="silence-sweeper", daemon=True)
+        self.hotline, self.every = hotline, every
         self._stop_event = threading.Event()
 
     def run(self) -> None:
@@ -42,30 +45,15 @@ class DueSweeper(threading.Thread):
             self.sweep_once()
 
     def sweep_once(self) -> int:
+        """Silences whose time has come; one worker process per interval does it."""
         try:
             store = followup_jobs.services().followups
             if not store.take_sweep_turn(self.every * 0.8):
                 return 0  # another worker process swept this interval
-            count = followups.sweep(self.hotline, self.grace)
+            return nudges.sweep_silence(self.hotline)
         except Exception as exc:  # Redis away for a moment: try again next interval
-            log_failure(log, "sweeping due follow-ups", None, exc)
+            log_failure(log, "sweeping the silence index", None, exc)
             return 0
-        if count:
-            log.warning("sweeper enqueued %d overdue follow-up(s)", count)
-        return count + self.sweep_safety_net()
-
-    def sweep_safety_net(self) -> int:
-        """Silences whose time has come (nudge, close), then safety-net tasks whose job was
-        lost: the same turn, under the same lock, as the follow-ups."""
-        try:
-            nudges.sweep_silence(self.hotline)
-            count = safety_net.sweep(self.hotline, self.grace)
-        except Exception as exc:
-            log_failure(log, "sweeping the safety net", None, exc)
-            return 0
-        if count:
-            log.warning("sweeper enqueued %d overdue safety-net task(s)", count)
-        return count
 
     def stop(self) -> None:
         self._stop_event.set()
@@ -73,10 +61,11 @@ class DueSweeper(threading.Thread):
 
 class HotlineWorker(SimpleWorker):
     """`rq worker --worker-class hotline.outbound.worker.HotlineWorker`: jobs in-process, plus the
-    sweeper. Timing lives in class attributes so a subclass can shorten it (tests do)."""
+    dispatcher of due texts and the silence sweeper. Timing lives in class attributes so a
+    subclass can shorten it (tests do)."""
 
     sweep_every = 5.0
-    sweep_grace = 30.0
+    dispatch_window = dispatcher.WINDOW
     send_timeout = followup_jobs.SEND_TIMEOUT
     in_flight_margin = followup_jobs.IN_FLIGHT_MARGIN
     retry_backoff: tuple[int, ...] | None = None  # None: followup_jobs.RETRY_BACKOFF
@@ -94,12 +83,16 @@ class HotlineWorker(SimpleWorker):
         if not services.hotline.settings.can_send:
             why = services.hotline.settings.sender_problem or "No Twilio credentials"
             log.warning("%s: follow-up texts are NOT SENT, only logged", why)
-        sweeper = DueSweeper(services.hotline, self.sweep_every, self.sweep_grace)
+        sweeper = SilenceSweeper(services.hotline, self.sweep_every)
+        window = services.hotline.settings.dispatch_window or self.dispatch_window
+        sender = dispatcher.Dispatcher(services, window=window)
         sweeper.start()
+        sender.start()
         try:
             return super().work(*args, **kwargs)
         finally:
             sweeper.stop()
+            sender.stop(wait=followup_jobs.in_flight_window())
 
 
 MAINTENANCE_INTERVAL = 60  # seconds; RQ's default is 600

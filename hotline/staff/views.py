@@ -24,7 +24,6 @@ from flask import (
 from redis import RedisError
 from werkzeug.exceptions import HTTPException
 
-from hotline.outbound import followups
 from hotline.redact import mask_phone
 from hotline.staff import audit as actions
 from hotline.staff import exports, present
@@ -297,10 +296,7 @@ def resend_followup(conv_id: str, followup_id: str):
     area.audit.record(
         user.email, actions.FOLLOWUP_RESEND, target=conv_id, detail=followup_id, ip=client_ip()
     )
-    try:
-        followups.schedule_jobs(area.hotline, [(followup_id, area.now())])
-    except Exception as exc:  # the due index holds it: the sweeper sends it
-        log.warning("resend of %s: could not hand it to RQ (%s)", followup_id, type(exc).__name__)
+    # Due now in the due index: the dispatcher sends it on its next look.
     flash("The follow-up will be sent again in a moment.")
     return redirect(url_for(".conversation", conv_id=conv_id))
 

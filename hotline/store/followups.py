@@ -100,6 +100,19 @@ class Claim:
         return attempt.get("token") if isinstance(attempt, dict) else None
 
 
+@dataclass(frozen=True)
+class SentRecord:
+    """One send to record (FollowupStore.record_sent's arguments)."""
+
+    claim: Claim
+    sid: str | None
+    twilio_status: str
+    text: str
+    key: str
+    state: dict | None
+    expected_version: int
+
+
 class FollowupStore:
     def __init__(self, client: redis.Redis, settings: Settings) -> None:
         self.r = client
@@ -132,10 +145,6 @@ class FollowupStore:
     def phone_state(self, phone: str) -> tuple[int, dict | None]:
         """The phone's SMS conversation state and its compare-and-set version."""
         return decode_state(self.r.get(state_key(phone)))
-
-    def overdue(self, before_ts: float, start: int = 0, limit: int = 1000) -> list[str]:
-        """Follow-up ids due (or due to be looked at again) before `before_ts`, oldest first."""
-        return self.r.zrangebyscore(DUE_KEY, "-inf", before_ts, start=start, num=limit)
 
     def statuses(self, followup_ids: Iterable[str]) -> dict[str, str | None]:
         ids = list(followup_ids)
@@ -175,26 +184,85 @@ class FollowupStore:
         version, stored = self.phone_state(phone)
         last = self.r.get(last_key(phone)) or ""
         outcome, raw = self._claim(
-            keys=[
-                followups_key(conv_id),
-                DUE_KEY,
-                optout_key(phone),
-                last_key(phone),
-                conv_key(last or conv_id),
-            ],
-            args=[
-                followup_id,
-                now,
-                secrets.token_hex(8),
-                in_flight_window,
-                conv_id,
-                now_iso(now),
-                CLOCK_SKEW,
-                last,
-            ],
+            keys=self._claim_keys(conv_id, phone, last),
+            args=self._claim_args(followup_id, now, in_flight_window, conv_id, last),
         )
         followup = json.loads(raw) if raw else None
         return Claim(outcome, followup_id, conv_id, phone, followup, meta, version, stored)
+
+    def claim_many(
+        self, followup_ids: list[str], in_flight_window: float, now: float | None = None
+    ) -> list[Claim]:
+        """claim() for a batch, in three pipelined round trips instead of four per follow-up:
+        the records, then each phone's state and last conversation, then the claims."""
+        now = time.time() if now is None else now
+        conv_ids = [conversation_of(fid) for fid in followup_ids]
+        metas = self._pipelined(lambda pipe: [pipe.hgetall(conv_key(c)) for c in conv_ids])
+        phones = [meta.get("phone") for meta in metas]
+        known = [phone for phone in phones if phone]
+        reads = self._pipelined(
+            lambda pipe: [
+                pipe.get(key)
+                for phone in known
+                for key in (state_key(phone), last_key(phone))
+            ]
+        )
+        seen = {phone: (reads[2 * i], reads[2 * i + 1]) for i, phone in enumerate(known)}
+        pipe = self.r.pipeline(transaction=False)
+        pending: list[tuple[str, str, str, dict, tuple[int, dict | None]]] = []
+        missing = []
+        for fid, conv_id, meta, phone in zip(followup_ids, conv_ids, metas, phones, strict=True):
+            if not phone:
+                missing.append(Claim("missing", fid, conv_id, None, None, meta))
+                continue
+            raw_state, last = seen[phone]
+            last = last or ""
+            self._claim(
+                keys=self._claim_keys(conv_id, phone, last),
+                args=self._claim_args(fid, now, in_flight_window, conv_id, last),
+                client=pipe,
+            )
+            pending.append((fid, conv_id, phone, meta, decode_state(raw_state)))
+        if missing:
+            self.forget_due([c.followup_id for c in missing])
+        answers = pipe.execute() if pending else []
+        claims = [
+            Claim(outcome, fid, conv_id, phone, json.loads(raw) if raw else None, meta, *state)
+            for (fid, conv_id, phone, meta, state), (outcome, raw) in zip(
+                pending, answers, strict=True
+            )
+        ]
+        return missing + claims
+
+    def _pipelined(self, build) -> list:
+        pipe = self.r.pipeline(transaction=False)
+        build(pipe)
+        return pipe.execute()
+
+    @staticmethod
+    def _claim_keys(conv_id: str, phone: str, last: str) -> list[str]:
+        return [
+            followups_key(conv_id),
+            DUE_KEY,
+            optout_key(phone),
+            last_key(phone),
+            conv_key(last or conv_id),
+        ]
+
+    @staticmethod
+    def _claim_args(
+        followup_id: str, now: float, in_flight_window: float, conv_id: str, last: str
+    ) -> list:
+        return [
+            followup_id,
+            now,
+            secrets.token_hex(8),
+            in_flight_window,
+            conv_id,
+            now_iso(now),
+            CLOCK_SKEW,
+            last,
+        ]
 
     def postpone(self, followup_id: str, until: float, now: float | None = None) -> str:
         """Due again at `until` (the end of quiet hours): postponed | attempted (an earlier
@@ -232,6 +300,36 @@ class FollowupStore:
         `state` None leaves the phone's state alone. Returns ok | conflict (the state changed
         since it was read: recompute and call again) | lost (another run recorded it) | missing.
         """
+        keys, args = self._sent_call(
+            claim, sid, twilio_status, text, key, state, expected_version, now
+        )
+        [outcome] = self._sent(keys=keys, args=args)
+        return outcome
+
+    def record_sent_many(self, sends: list[SentRecord], now: float | None = None) -> list[str]:
+        """record_sent() for many sends in one pipelined round trip; the outcomes in order."""
+        if not sends:
+            return []
+        pipe = self.r.pipeline(transaction=False)
+        for one in sends:
+            keys, args = self._sent_call(
+                one.claim, one.sid, one.twilio_status, one.text, one.key, one.state,
+                one.expected_version, now,
+            )
+            self._sent(keys=keys, args=args, client=pipe)
+        return [outcome for [outcome] in pipe.execute()]
+
+    def _sent_call(
+        self,
+        claim: Claim,
+        sid: str | None,
+        twilio_status: str,
+        text: str,
+        key: str,
+        state: dict | None,
+        expected_version: int,
+        now: float | None,
+    ) -> tuple[list[str], list]:
         now = time.time() if now is None else now
         conv_id, phone = claim.conversation_id, claim.phone or ""
         blob = json.dumps({"conv": conv_id, "phone": phone, "state": state}) if state else ""
@@ -246,29 +344,27 @@ class FollowupStore:
         if not sid:
             entry["unconfirmed"] = "1"
         retention = int(self.settings.retention)
-        [outcome] = self._sent(
-            keys=[
-                followups_key(conv_id),
-                DUE_KEY,
-                state_key(phone),
-                log_key(conv_id),
-                sid_index_key(sid) if sid else f"{PREFIX}-",
-            ],
-            args=[
-                claim.followup_id,
-                claim.token or "",
-                sid or "",
-                twilio_status or "",
-                now_iso(now),
-                expected_version if state else -1,
-                blob,
-                int(self.settings.session_ttl),
-                json.dumps(entry),
-                retention,
-                DELIVERY_RANK.get(twilio_status, 0),
-            ],
-        )
-        return outcome
+        keys = [
+            followups_key(conv_id),
+            DUE_KEY,
+            state_key(phone),
+            log_key(conv_id),
+            sid_index_key(sid) if sid else f"{PREFIX}-",
+        ]
+        args = [
+            claim.followup_id,
+            claim.token or "",
+            sid or "",
+            twilio_status or "",
+            now_iso(now),
+            expected_version if state else -1,
+            blob,
+            int(self.settings.session_ttl),
+            json.dumps(entry),
+            retention,
+            DELIVERY_RANK.get(twilio_status, 0),
+        ]
+        return keys, args
 
     def record_retry(
         self,

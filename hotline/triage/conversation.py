@@ -132,7 +132,7 @@ def step(state: dict | None, inbound: Inbound, ctx: Context) -> tuple[dict, list
 
 def start_checkin(state: dict, ctx: Context, channel: str = "sms") -> tuple[dict, list[dict]]:
     """The follow-up text is going out: expect better / same / worse next."""
-    state = copy.deepcopy(state)
+    state = copied(state)
     level = state.get("disposition") or SOON
     state.update(phase=CHECKIN, checkin_for=level, unclear=0, question=None)
     turn = Turn(state, ctx, channel)
@@ -487,7 +487,7 @@ def heard_level(flags: Iterable[str]) -> str | None:
 def where_we_are(state: dict, ctx: Context, channel: str = "sms") -> list[dict]:
     """What the conversation is waiting on, said again: the pending question, the check-in's
     reply options, or the advice given (for a reply owed after a Redis outage)."""
-    turn = Turn(copy.deepcopy(state), ctx, channel)
+    turn = Turn(copied(state), ctx, channel)
     if state.get("phase") == ASKING and state.get("question"):
         turn.say(f"question.{state['question']}")
     elif state.get("phase") == CHECKIN:

@@ -5,6 +5,7 @@ silence, *, 9, 0, doubtful speech, hang-ups, the after-call text and the error p
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from rq import SimpleWorker
@@ -12,6 +13,7 @@ from rq import SimpleWorker
 from hotline.channels.writeback import drain
 from hotline.outbound import after_call, followups
 from hotline.store.keys import DUE_KEY
+from hotline.store.safety_net import SafetyNetStore
 from hotline.triage.decision import advice_keys
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
 from tests.support.vignettes import answer_for, load_stories
@@ -424,10 +426,10 @@ def test_a_hang_up_mid_call_is_recorded_with_what_was_answered(app, twilio_api):
             "during": "stroke_signs",
         }
     ]
-    # One job: the safety-net text (tests/outbound/test_safety_net_e2e.py sends it).
-    [job] = followups.queue(hotline_of(app).rq_redis).get_jobs()
-    assert job.func_name == "hotline.outbound.safety_net.send_task"
-    assert job.args == (f"{record['id']}:noreply",)
+    # One task due now: the safety-net text (tests/outbound/test_safety_net_e2e.py sends it).
+    store = SafetyNetStore(hotline_of(app).redis, hotline_of(app).settings)
+    assert store.overdue(time.time() + 1) == [f"{record['id']}:noreply"]
+    assert followups.queue(hotline_of(app).rq_redis).get_jobs() == []
 
 
 def test_a_hang_up_after_an_urgent_flag_keeps_its_level(app):

@@ -7,10 +7,10 @@ import json
 import time
 
 import pytest
-from rq.job import Job
 
 from hotline.dev.redis_provision import free_port
-from hotline.outbound import followup_jobs, followups
+from hotline.outbound import followup_jobs
+from hotline.store.due import DueIndex
 from hotline.store.followups import FollowupStore
 from hotline.store.keys import DUE_KEY, conv_key, followups_key, last_key, state_key
 from tests.support.followups import followup, followup_app, followup_env, plan_followup, text
@@ -79,7 +79,9 @@ def test_a_second_run_leaves_a_send_in_flight_alone(app, svc, twilio_api):
     )
 
 
-def test_a_timeout_is_settled_as_sent_unconfirmed_never_resent(app, twilio_api, monkeypatch):
+def test_a_timeout_is_looked_up_in_twilios_list_and_never_resent_blindly(
+    app, twilio_api, monkeypatch
+):
     monkeypatch.setattr(followup_jobs, "SEND_TIMEOUT", 0.3)
     hotline = app.extensions["hotline"]
     svc = followup_jobs.make_services(hotline.settings, hotline)
@@ -89,7 +91,31 @@ def test_a_timeout_is_settled_as_sent_unconfirmed_never_resent(app, twilio_api, 
 
     assert followup_jobs.deliver(svc, fid) == "unknown"
     assert followup(app, fid)["attempt"]
+    [message] = twilio_api.wait_for(1)
+    twilio_api.delay(0)
+
+    later = time.time() + followup_jobs.in_flight_window() + 1
+    assert followup_jobs.deliver(svc, fid, now=later) == "sent"
+    fu = followup(app, fid)
+    assert fu["status"] == "sent" and fu["confirmed"] is True and fu["sid"] == message.sid
+    assert "attempt" not in fu and len(twilio_api.attempts) == 1
+    assert [q.get("To") for q in twilio_api.lookups] == [phone]
+    assert svc.followups.phone_state(phone)[1]["state"]["phase"] == "checkin"
+
+
+def test_a_timeout_twilio_cannot_be_asked_about_is_settled_as_sent_unconfirmed(
+    app, twilio_api, monkeypatch
+):
+    monkeypatch.setattr(followup_jobs, "SEND_TIMEOUT", 0.3)
+    hotline = app.extensions["hotline"]
+    svc = followup_jobs.make_services(hotline.settings, hotline)
+    phone = new_phone()
+    fid = plan_followup(app, phone)
+    twilio_api.delay(1.0)
+    assert followup_jobs.deliver(svc, fid) == "unknown"
     twilio_api.wait_for(1)
+    twilio_api.delay(0)
+    twilio_api.refuse_lookups()
 
     later = time.time() + followup_jobs.in_flight_window() + 1
     assert followup_jobs.deliver(svc, fid, now=later) == "unconfirmed"
@@ -99,19 +125,31 @@ def test_a_timeout_is_settled_as_sent_unconfirmed_never_resent(app, twilio_api, 
     assert svc.followups.phone_state(phone)[1]["state"]["phase"] == "checkin"
 
 
+def test_an_attempt_twilio_never_saw_is_sent_once_after_the_lookup(app, svc, twilio_api):
+    phone = new_phone()
+    fid = plan_followup(app, phone)
+    assert svc.followups.claim(fid, followup_jobs.in_flight_window()).outcome == "claimed"
+
+    later = time.time() + followup_jobs.in_flight_window() + 1
+    assert followup_jobs.deliver(svc, fid, now=later) == "sent"
+    [message] = twilio_api.messages
+    assert message.to == phone and followup(app, fid)["sid"] == message.sid
+    assert followup_jobs.deliver(svc, fid, now=later) == "done"
+    assert len(twilio_api.messages) == 1
+
+
 def test_a_refused_connection_proves_nothing_went_out_and_is_retried(make_app, twilio_api):
     app = make_app(TWILIO_API_BASE_URL=f"http://127.0.0.1:{free_port()}")
     hotline = app.extensions["hotline"]
     svc = followup_jobs.make_services(hotline.settings, hotline)
     fid = plan_followup(app, new_phone())
 
-    with pytest.raises(followup_jobs.RetryLater):
-        followup_jobs.deliver(svc, fid)
+    assert followup_jobs.deliver(svc, fid) == "retry"
 
     fu = followup(app, fid)
     assert fu["status"] == "scheduled" and "attempt" not in fu
     assert fu["last_error"]["http_status"] is None
-    assert due_score(app, fid) > time.time()  # the backoff, for the sweeper too
+    assert due_score(app, fid) > time.time()  # the backoff, in the due index
 
 
 def test_a_claim_whose_text_cannot_be_built_is_given_back_untried(app, svc, twilio_api):
@@ -134,8 +172,7 @@ def test_retries_run_out_and_the_followup_fails(app, svc, twilio_api):
     fid = plan_followup(app, new_phone())
     twilio_api.fail_next(followup_jobs.max_send_attempts(), status=503)
     for _ in range(followup_jobs.max_send_attempts() - 1):
-        with pytest.raises(followup_jobs.RetryLater):
-            followup_jobs.deliver(svc, fid)
+        assert followup_jobs.deliver(svc, fid) == "retry"
 
     assert followup_jobs.deliver(svc, fid) == "failed"
 
@@ -207,33 +244,34 @@ def test_no_status_callback_without_a_public_url(make_app, twilio_api):
 # --- the sweeper ----------------------------------------------------------------------------
 
 
-def test_the_sweeper_enqueues_overdue_followups_once(app, twilio_api):
+def test_due_followups_are_taken_once_and_leased(app, twilio_api):
     hotline = app.extensions["hotline"]
     fids = [plan_followup(app, new_phone()) for _ in range(3)]
-    later = time.time() + 100
+    due = DueIndex(hotline.redis, DUE_KEY)
+    now = time.time() + 2
 
-    assert followups.sweep(hotline, grace=30, now=time.time()) == 0  # none overdue by 30 s
-    assert followups.sweep(hotline, grace=30, now=later) == 3
-    assert followups.sweep(hotline, grace=30, now=later) == 0  # their copies wait in the queue
-
-    q = followups.queue(hotline.rq_redis)
-    assert sorted(q.get_job_ids()) == sorted(followups.sweep_job_id(f) for f in fids)
-    job = Job.fetch(followups.sweep_job_id(fids[0]), connection=hotline.rq_redis)
-    assert job.func_name == followups.JOB_FUNC and job.args == (fids[0],)
-    assert job.retries_left == len(followup_jobs.RETRY_BACKOFF)
+    assert sorted(due.take(now, lease=15, limit=10)) == sorted(fids)
+    assert due.take(now, lease=15, limit=10) == []  # leased: another dispatcher skips them
+    assert sorted(due.take(now + 16, lease=15, limit=2) + due.take(now + 16, 15, 2)) == sorted(
+        fids
+    )  # a dispatcher killed holding them: due again once the lease ends, a limit at a time
 
 
-def test_the_sweeper_forgets_settled_followups(app, svc, twilio_api):
+def test_a_batch_claim_forgets_settled_and_purged_followups(app, svc, twilio_api):
     hotline = app.extensions["hotline"]
-    sent, purged = plan_followup(app, new_phone()), plan_followup(app, new_phone())
+    sent, purged, live = (plan_followup(app, new_phone()) for _ in range(3))
     assert followup_jobs.deliver(svc, sent) == "sent"
     hotline.redis.zadd(DUE_KEY, {sent: 1})  # a leftover entry
     conv = purged.rsplit(":", 1)[0]
     hotline.redis.delete(conv_key(conv), followups_key(conv))
 
-    assert followups.sweep(hotline, grace=30, now=time.time() + 100) == 0
+    claims = svc.followups.claim_many([sent, purged, live], followup_jobs.in_flight_window(),
+                                      time.time() + 2)
 
-    assert hotline.redis.zcard(DUE_KEY) == 0
+    assert {c.followup_id: c.outcome for c in claims} == {
+        sent: "done", purged: "missing", live: "claimed"
+    }
+    assert hotline.redis.zrange(DUE_KEY, 0, -1) == [live]  # its attempt's window
 
 
 def test_one_sweeper_per_interval(app):

@@ -1,10 +1,11 @@
-"""Follow-up texts end to end: a finished SMS conversation, real RQ worker processes (started
+"""Follow-up texts end to end: a finished SMS conversation, real worker processes (started
 and SIGKILLed here), the real Redis, and Twilio's REST API played by a local HTTP stand-in.
 
 Follow-ups are due 1 s after the advice and the workers' timing is shortened
 (tests/support/workers.py, QuickWorker). Where a test shows that something was *not* sent, a
-control conversation finished later is sent first: one worker runs due jobs in due order, so
-by the time the control's text arrives the other job has run.
+control conversation finished later is sent first: the dispatcher takes due follow-ups oldest
+first and claims a batch before sending any of it, so by the time the control's text arrives
+the other one's claim has run.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from tests.support.followups import (
     followup,
     followup_app,
     followup_env,
+    plan_followup,
     services,
     settled,
     text,
@@ -298,25 +300,75 @@ def test_no_credentials_means_the_worker_logs_the_text_loudly(
 # --- exactly once, with workers killed ------------------------------------------------------
 
 
-def test_a_worker_killed_mid_send_still_sends_exactly_once(app, twilio, twilio_api, workers):
+def test_a_worker_killed_mid_send_is_found_in_twilios_list_and_not_sent_again(
+    app, twilio, twilio_api, workers
+):
     twilio_api.delay(2.0)  # the stand-in holds the request: the kill lands while it waits
     phone = new_phone()
     finish(app, twilio, phone, "self_care")
     [fid] = followup_ids(app, phone)
 
     first = workers.start()
-    wait_until(lambda: followup(app, fid).get("attempt"), what="the send to start")
-    wait_until(stand_in_is_holding_a_request, what="the request to reach the stand-in")
-    time.sleep(0.2)  # its body too: urllib3 writes the request in one go on connecting
+    wait_until(lambda: twilio_api.held >= 1, what="the request to reach the stand-in")
     first.kill()
     [message] = twilio_api.wait_for(1, timeout=10)  # Twilio took it; the worker never knew
+    twilio_api.delay(0)
+    assert followup(app, fid).get("attempt")  # no result recorded
+    workers.start()
+    fu = settled(app, fid)
+
+    assert len(twilio_api.attempts) == 1 and message.to == phone
+    assert fu["sid"] == message.sid and fu["confirmed"] is True  # Twilio's list said so
+    assert [q.get("To") for q in twilio_api.lookups] == [phone]
+    assert record_of(app, phone)["transcript"][-1]["text"] == text(app, "checkin.self_care")
+    assert app.extensions["hotline"].store.get_state(phone)["state"]["phase"] == "checkin"
+
+
+def test_an_attempt_that_never_reached_twilio_is_sent_once_after_the_lookup(
+    app, twilio, twilio_api, workers
+):
+    # A worker killed between its claim and the request leaving: the attempt is in Redis,
+    # Twilio has nothing. The claim is made here, as that worker made it, and never sent.
+    phone = new_phone()
+    finish(app, twilio, phone, "self_care")
+    [fid] = followup_ids(app, phone)
+    wait_until(lambda: time.time() > followup(app, fid)["due_ts"], what="the follow-up due")
+    svc = services(app)
+    window = QuickWorker.send_timeout + QuickWorker.in_flight_margin  # the workers' own
+    assert svc.followups.claim(fid, window).outcome == "claimed"
+
+    workers.start()
+    [message] = twilio_api.wait_for(1, timeout=20)
+    fu = settled(app, fid)
+
+    assert message.to == phone and message.body == text(app, "checkin.self_care")
+    assert fu["sid"] == message.sid and fu["confirmed"] is True
+    assert [q.get("To") for q in twilio_api.lookups] == [phone]  # looked up before sending
+    time.sleep(1.0)
+    assert len(twilio_api.messages) == 1
+
+
+def test_when_twilio_cannot_be_asked_a_lost_answer_is_settled_unconfirmed_and_not_resent(
+    app, twilio, twilio_api, workers
+):
+    twilio_api.delay(2.0)
+    twilio_api.refuse_lookups()
+    phone = new_phone()
+    finish(app, twilio, phone, "self_care")
+    [fid] = followup_ids(app, phone)
+
+    first = workers.start()
+    wait_until(lambda: twilio_api.held >= 1, what="the request to reach the stand-in")
+    first.kill()
+    [message] = twilio_api.wait_for(1, timeout=10)
+    twilio_api.delay(0)
     workers.start()
     fu = settled(app, fid)
 
     assert len(twilio_api.attempts) == 1 and message.to == phone
     assert fu["confirmed"] is False and "sid" not in fu  # settled without sending again
+    assert twilio_api.lookups  # it did ask
     assert record_of(app, phone)["transcript"][-1]["text"] == text(app, "checkin.self_care")
-    assert app.extensions["hotline"].store.get_state(phone)["state"]["phase"] == "checkin"
 
     # Twilio's status callback names the follow-up and confirms the send.
     params = {
@@ -333,7 +385,28 @@ def test_a_worker_killed_mid_send_still_sends_exactly_once(app, twilio, twilio_a
     assert len(twilio_api.messages) == 1
 
 
-def test_duplicate_jobs_on_two_workers_send_once(app, twilio, twilio_api, workers):
+def test_a_worker_killed_with_a_window_of_texts_in_flight_leaves_none_lost_or_doubled(
+    app, twilio, twilio_api, workers
+):
+    fids = [plan_followup(app, new_phone()) for _ in range(40)]
+    twilio_api.delay(1.5)  # every request waits: the kill lands with the window full
+    first = workers.start()
+    wait_until(lambda: twilio_api.held >= 10, what="requests to reach the stand-in")
+    first.kill()
+    twilio_api.delay(0)
+    workers.start()
+    wait_until(lambda: all(followup(app, f)["status"] == "sent" for f in fids), timeout=40,
+               what="every follow-up settled as sent")
+
+    phones = sorted(m.to for m in twilio_api.messages)
+    assert len(phones) == len(set(phones)) == len(fids)  # each one, once
+    assert len({q.get("To") for q in twilio_api.lookups}) >= 10  # the window, looked up
+    assert all(followup(app, f)["confirmed"] is True for f in fids)  # every sid known
+
+
+def test_a_queued_job_of_an_earlier_release_and_two_dispatchers_send_once(
+    app, twilio, twilio_api, workers
+):
     phone = new_phone()
     finish(app, twilio, phone, "urgent")
     [fid] = followup_ids(app, phone)
@@ -347,24 +420,24 @@ def test_duplicate_jobs_on_two_workers_send_once(app, twilio, twilio_api, worker
 
     workers.start()
     workers.start()
-    job_ids = [job.id for job in copies] + [followups.job_id(fid)]
 
     def all_finished():
-        jobs = Job.fetch_many(job_ids, connection=rq)
+        jobs = Job.fetch_many([job.id for job in copies], connection=rq)
         return all(j is not None and j.get_status() == JobStatus.FINISHED for j in jobs)
 
     wait_until(all_finished, what="every copy of the job to finish")
-    results = [Job.fetch(job_id, connection=rq).return_value() for job_id in job_ids]
-    assert results.count("sent") == 1, results
-    assert set(results) <= {"sent", "done", "in_flight"}
+    settled(app, fid)
+    time.sleep(0.5)
     assert [m.to for m in twilio_api.messages] == [phone]
+    results = [Job.fetch(job.id, connection=rq).return_value() for job in copies]
+    assert set(results) <= {"sent", "done", "in_flight"}
 
 
 def test_a_checkin_due_while_the_scheduler_lock_is_stale_still_goes_out(
     app, twilio, twilio_api, workers
 ):
     # rq/rq#1758: a SIGKILLed worker's scheduler lock outlives it by up to a minute, so a
-    # restarted worker's scheduler does not run; the due sweeper sends the follow-up.
+    # restarted worker's RQ scheduler does not run; the dispatcher needs no lock.
     rq = app.extensions["hotline"].rq_redis
     lock_key = "rq:scheduler-lock:" + followups.QUEUE_NAME
     workers.start()
@@ -380,8 +453,6 @@ def test_a_checkin_due_while_the_scheduler_lock_is_stale_still_goes_out(
 
     assert message.to == phone
     assert rq.get(lock_key) == holder  # the dead scheduler's lock: RQ's scheduler never ran
-    registry = ScheduledJobRegistry(followups.QUEUE_NAME, connection=rq)
-    assert followups.job_id(fid) in registry.get_job_ids()  # RQ's own job is still waiting
 
 
 # --- replies to the check-in ----------------------------------------------------------------

@@ -20,13 +20,15 @@ def app(make_env, twilio_api):
 
 
 def unconfirmed_followup(app, twilio_api, monkeypatch) -> str:
-    """A follow-up Twilio took after our timeout: settled as sent, unconfirmed."""
+    """A follow-up Twilio took after our timeout, and whose lookup Twilio refused: settled as
+    sent, unconfirmed."""
     monkeypatch.setattr(followup_jobs, "SEND_TIMEOUT", 0.3)
     fid = plan_followup(app, new_phone(), "urgent")
     twilio_api.delay(1.0)
     assert followup_jobs.deliver(services(app), fid, now=time.time() + 2) == "unknown"
     twilio_api.wait_for(1)
     twilio_api.delay(0)
+    twilio_api.refuse_lookups()
     later = time.time() + followup_jobs.in_flight_window() + 2
     assert followup_jobs.deliver(services(app), fid, now=later) == "unconfirmed"
     return fid

@@ -1,8 +1,11 @@
 """A local stand-in for Twilio's Messages REST API, served over real HTTP.
 
 Point TWILIO_API_BASE_URL at `FakeTwilioAPI.url` and outbound texts land in `.messages`
-instead of on phones. It answers what Twilio answers (201 + the Message JSON, or Twilio's
-error JSON) and can be told to fail or stall, so retry and opt-out paths are testable:
+instead of on phones. `FakeTwilioAPI(keep_alive=True)` serves it with aiohttp instead of
+Werkzeug's development server, which closes every connection: a sender that keeps its
+connections open (as Twilio's API allows) is then measured, not the stand-in's reconnects.
+It answers what Twilio answers (201 + the Message JSON, or Twilio's error JSON) and can be
+told to fail or stall, so retry and opt-out paths are testable:
 
     with FakeTwilioAPI() as twilio:
         twilio.fail_next(1, status=500)
@@ -16,8 +19,10 @@ from __future__ import annotations
 import json
 import secrets
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from io import BytesIO
 from typing import Any
 
 from werkzeug.routing import Map, Rule
@@ -87,8 +92,14 @@ class FakeTwilioAPI:
     """Twilio's `Messages.json` endpoint on 127.0.0.1, in a background thread."""
 
     def __init__(
-        self, account_sid: str = DEFAULT_ACCOUNT_SID, auth_token: str = DEFAULT_AUTH_TOKEN
+        self,
+        account_sid: str = DEFAULT_ACCOUNT_SID,
+        auth_token: str = DEFAULT_AUTH_TOKEN,
+        *,
+        keep_alive: bool = False,
     ) -> None:
+        self.keep_alive = keep_alive
+        self._aio: _AioServer | None = None
         self.account_sid = account_sid
         self.auth_token = auth_token
         self._lock = threading.Condition()
@@ -127,6 +138,9 @@ class FakeTwilioAPI:
 
     def start(self) -> FakeTwilioAPI:
         self._stopping.clear()
+        if self.keep_alive:
+            self._aio = _AioServer(self).start()
+            return self
         self._server = make_server(
             "127.0.0.1", 0, self._wsgi, threaded=True, request_handler=_QuietHandler
         )
@@ -138,6 +152,9 @@ class FakeTwilioAPI:
 
     def stop(self) -> None:
         self._stopping.set()  # wakes handlers sleeping in delay()
+        if self._aio is not None:
+            self._aio.stop()
+            self._aio = None
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -154,6 +171,8 @@ class FakeTwilioAPI:
 
     @property
     def port(self) -> int:
+        if self._aio is not None:
+            return self._aio.port
         if self._server is None:
             raise RuntimeError("FakeTwilioAPI is not running; call start()")
         return self._server.server_port
@@ -199,6 +218,9 @@ class FakeTwilioAPI:
         with self._lock:
             self._messages.clear()
             self._attempts.clear()
+            self.lookups.clear()
+            self._refuse_lookups = False
+            self._held = 0
             self._fail_next.clear()
             self._fail_for.clear()
             self._delay = 0.0
@@ -376,3 +398,88 @@ class FakeTwilioAPI:
     @staticmethod
     def _json(payload: dict[str, Any], status: int) -> Response:
         return Response(json.dumps(payload), status=status, mimetype="application/json")
+
+
+class _AioServer:
+    """The stand-in's WSGI app behind aiohttp's HTTP/1.1 server (keep-alive), on a loop of its
+    own thread. A request is answered on the loop unless a delay is set: then in a thread, so
+    one held request does not hold the others."""
+
+    def __init__(self, api: FakeTwilioAPI) -> None:
+        import asyncio
+
+        self.api = api
+        self.loop = asyncio.new_event_loop()
+        self.pool = ThreadPoolExecutor(max_workers=64, thread_name_prefix="fake-twilio")
+        self.port = 0
+        self._ready = threading.Event()
+        self._runner: Any = None
+        self._thread = threading.Thread(target=self._run, name="fake-twilio-aio", daemon=True)
+
+    def start(self) -> _AioServer:
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("the aiohttp stand-in did not start")
+        return self
+
+    def stop(self) -> None:
+        import asyncio
+
+        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=5)
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def _run(self) -> None:
+        from aiohttp import web
+
+        async def serve() -> None:
+            app = web.Application()
+            app.router.add_route("*", "/{tail:.*}", self._handle)
+            self._runner = web.AppRunner(app, access_log=None)
+            await self._runner.setup()
+            site = web.TCPSite(self._runner, "127.0.0.1", 0)
+            await site.start()
+            self.port = site._server.sockets[0].getsockname()[1]
+            self._ready.set()
+
+        self.loop.run_until_complete(serve())
+        self.loop.run_forever()
+
+    async def _handle(self, request: Any) -> Any:
+        from aiohttp import web
+
+        environ = {
+            "REQUEST_METHOD": request.method,
+            "PATH_INFO": request.path,
+            "QUERY_STRING": request.query_string,
+            "CONTENT_TYPE": request.headers.get("Content-Type", ""),
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": str(self.port),
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": BytesIO(await request.read()),
+            "wsgi.errors": BytesIO(),
+        }
+        environ["CONTENT_LENGTH"] = str(environ["wsgi.input"].getbuffer().nbytes)
+        if "Authorization" in request.headers:
+            environ["HTTP_AUTHORIZATION"] = request.headers["Authorization"]
+        with self.api._lock:
+            delayed = bool(self.api._delay)
+        if delayed:
+            status, headers, body = await self.loop.run_in_executor(
+                self.pool, self._call, environ
+            )
+        else:
+            status, headers, body = self._call(environ)
+        return web.Response(body=body, status=status, headers=headers)
+
+    def _call(self, environ: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+        answer: dict[str, Any] = {}
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info=None):
+            answer["status"], answer["headers"] = int(status.split()[0]), dict(headers)
+
+        body = b"".join(self.api._wsgi(environ, start_response))
+        headers = {k: v for k, v in answer["headers"].items() if k.lower() != "content-length"}
+        return answer["status"], headers, body

@@ -25,11 +25,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class QuickWorker(HotlineWorker):
-    """HotlineWorker with seconds instead of minutes: sweep every 0.3 s, 1 s grace, an attempt
+    """HotlineWorker with seconds instead of minutes: silences looked at every 0.3 s, an attempt
     counts as in flight for 4 s, retries after 1 s (a webhook's after 0.3 s)."""
 
     sweep_every = 0.3
-    sweep_grace = 1.0
     send_timeout = 3.0
     in_flight_margin = 1.0
     retry_backoff = (1, 1, 1, 1, 1)
