@@ -1,16 +1,18 @@
 """How late do follow-up texts go out when 10,000 fall due at once?
 
 Everything runs on this machine and is started here: a Redis of its own
-(hotline.redis_provision), the local stand-in of Twilio's REST API (tests/support/twilio_api.py)
-and N worker processes running exactly what the Procfile's `worker:` line runs
-(`hotline worker`: RQ's worker and scheduler plus the due sweeper).
+(hotline.redis_provision), the local stand-in of Twilio's REST API (tests/support/twilio_api.py,
+served with keep-alive, as Twilio's API is) and N worker processes running exactly what the
+Procfile's `worker:` line runs (`hotline worker`: the dispatcher of due texts, the silence
+sweeper, RQ's worker and scheduler).
 
-The follow-ups are planned through the store's real end-of-conversation path and handed to RQ's
-scheduler as the web process does. A quiet-hours window that ends at the next whole minute holds
-them all, so every one is due at the same instant: the morning rush when quiet hours end.
-Lateness = when the stand-in received the text - when it was due.
+The follow-ups are planned through the store's real end-of-conversation path, which puts each in
+the due index as the web process does. A quiet-hours window that ends at the next whole minute
+holds them all, so every one is due at the same instant: the morning rush when quiet hours end.
+Lateness = when the stand-in received the text - when it was due. The workers' CPU time (user +
+system, read from /proc) over the rush, divided by the texts, is what one text costs them.
 
-    .venv/bin/python scripts/bench_followups.py [--count 10000] [--workers 4]
+    .venv/bin/python scripts/bench_followups.py [--count 10000] [--workers 2]
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ AUTH_TOKEN = "bench-auth-token"
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=10_000, help="follow-ups due at once")
-    parser.add_argument("--workers", type=int, default=4, help="worker processes")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes")
     parser.add_argument(
         "--lead",
         type=float,
@@ -72,14 +74,26 @@ def main() -> int:
                 flush=True,
             )
             late_planned = sum(1 for _, ts in planned.values() if ts != due)
+            cpu_before = cpu_seconds(workers)
             received = wait_for_all(api, len(planned), due)
-            report(args, planned, received, due, late_planned, hotline)
+            cpu = cpu_seconds(workers) - cpu_before
+            report(args, planned, received, due, late_planned, hotline, cpu)
         finally:
             for worker in workers:
                 stop(worker)
             api.stop()
             redis.stop()
     return 0
+
+
+def cpu_seconds(processes: list[subprocess.Popen]) -> float:
+    """User + system CPU the processes have used so far (Linux /proc; 0 elsewhere)."""
+    total = 0.0
+    for process in processes:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def next_minute(ts: float) -> float:
@@ -170,7 +184,7 @@ def wait_for_all(api: FakeTwilioAPI, count: int, due: float, timeout: float = 18
     raise SystemExit(f"only {len(api.messages)} of {count} follow-ups went out in {timeout:g} s")
 
 
-def report(args, planned, received, due: float, late_planned: int, hotline) -> None:
+def report(args, planned, received, due: float, late_planned: int, hotline, cpu: float) -> None:
     lateness = sorted(m.date_created.timestamp() - planned[m.to][1] for m in received)
     handed = max(m.date_created.timestamp() for m in received) - due
     per_phone: dict[str, int] = {}
@@ -195,6 +209,7 @@ def report(args, planned, received, due: float, late_planned: int, hotline) -> N
         ("lateness max", f"{lateness[-1]:.1f} s"),
         ("texts sent twice", str(duplicates)),
         ("follow-ups recorded as sent", f"{sent:,}"),
+        ("worker CPU per text", f"{cpu / max(len(received), 1) * 1e6:,.0f} µs"),
         ("machine", f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}"),
     ]
     width = max(len(name) for name, _ in rows)

@@ -279,3 +279,12 @@ def test_one_sweeper_per_interval(app):
     store = FollowupStore(hotline.redis, hotline.settings)
     assert store.take_sweep_turn(5) is True
     assert store.take_sweep_turn(5) is False
+
+
+def test_a_batch_still_runs_after_redis_lost_its_scripts(app, svc, twilio_api):
+    fids = [plan_followup(app, new_phone()) for _ in range(2)]
+    app.extensions["hotline"].redis.script_flush()  # as a restarted Redis would have
+
+    claims = svc.followups.claim_many(fids, followup_jobs.in_flight_window(), time.time() + 2)
+
+    assert [c.outcome for c in claims] == ["claimed", "claimed"]
