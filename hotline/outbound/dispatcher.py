@@ -44,6 +44,7 @@ log = logging.getLogger("hotline.outbound.dispatcher")
 WINDOW = 64  # texts claimed and not yet recorded, at most, per dispatcher
 IDLE_POLL = 0.1  # seconds between looks at the due indexes when nothing is due
 TASK_THREADS = 4  # safety-net tasks (sync REST and webhook calls) at once
+ERROR_PAUSE = 1.0  # seconds before looking again after Redis refused a take
 
 
 class Dispatcher(threading.Thread):
@@ -74,6 +75,8 @@ class Dispatcher(threading.Thread):
         try:
             while not self._stopping.is_set():
                 taken = self._take_more()
+                if taken < 0:  # Redis away: look again in a moment, not ten times a second
+                    await asyncio.sleep(ERROR_PAUSE)
                 await self._wait(idle=taken == 0)
                 self._record()
             if self._in_flight:
@@ -93,8 +96,9 @@ class Dispatcher(threading.Thread):
             await asyncio.sleep(self.idle_poll)
 
     def _take_more(self) -> int:
-        """Start as many due texts as the window has room for; how many were taken. Waits for
-        half the window to be free, so batches stay large enough to pay for their round trips."""
+        """Start as many due texts as the window has room for; how many were taken (-1: Redis
+        refused). Waits for half the window to be free, so batches stay large enough to pay for
+        their round trips."""
         free = self.window - len(self._in_flight) - len(self._unrecorded)
         if free < max(1, self.window // 2) and self._in_flight:
             return 0
@@ -108,7 +112,7 @@ class Dispatcher(threading.Thread):
                 self._spawn(self._task(tid), tid)
         except Exception as exc:  # Redis away for a moment: the leases bring them back
             log_failure(log, "taking due texts", None, exc)
-            return 0
+            return -1
         return len(fids) + len(tids)
 
     def _start_followups(self, fids: list[str], now: float) -> None:
@@ -117,9 +121,12 @@ class Dispatcher(threading.Thread):
         svc = self.svc
         until = quiet_until(datetime.fromtimestamp(now, UTC), svc.hotline.settings)
         if until is not None:  # a late one must not go out in the night it was planned around
-            for fid in fids:
-                svc.followups.postpone(fid, until.timestamp(), now)
-            return
+            # One an earlier run tried to send is not postponed: its claim settles it, as in
+            # followup_jobs.deliver().
+            fids = [fid for fid in fids
+                    if svc.followups.postpone(fid, until.timestamp(), now) == "attempted"]
+            if not fids:
+                return
         for claim in svc.followups.claim_many(fids, followup_jobs.in_flight_window(), now):
             try:
                 step = followup_jobs.next_step(svc, claim, now)

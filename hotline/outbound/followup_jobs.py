@@ -251,8 +251,12 @@ def sent_many(svc: Services, sends: list[tuple[Send, SentMessage]]) -> list[str]
             )
             _record_sent(svc, step.claim, message.sid, message.status,
                          (version, state, step.text, key))
+    if len(sends) == 1:
+        step, message = sends[0]
         log.info("follow-up %s sent to %s as %s", step.claim.followup_id,
                  mask_phone(step.phone), message.sid)
+    elif sends:  # a batch: one line, not one per text (the conversation logs hold each)
+        log.info("%d follow-ups sent and recorded", len(sends))
     return ["sent"] * len(sends)
 
 
