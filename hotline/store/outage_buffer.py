@@ -48,6 +48,27 @@ CREATE INDEX IF NOT EXISTS entries_opt_out ON entries (phone) WHERE opt_out = 1;
 """
 
 
+_creating = threading.Lock()
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file 0600 before SQLite opens it, and never open it otherwise.
+
+    Closing any descriptor of a file drops every POSIX lock the process holds on it, the
+    locks of its SQLite connections included (other threads' connections to this buffer).
+    With them gone, another process closing its last connection takes the file for unused,
+    checkpoints and deletes the -wal and -shm under the live connections: appends committed
+    afterwards go into an unlinked journal and are lost, and new connections fail
+    (SQLITE_IOERR_SHORT_READ, "disk I/O error"). So the file is only made when it does not
+    exist (no connection can hold a lock on a file that is not there), under a lock every
+    opening thread of this process passes, so none connects before the descriptor is closed."""
+    with _creating:
+        if path.exists():
+            return
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600))
+
+
 def _unix(iso: str | None) -> float:
     try:
         return datetime.fromisoformat(str(iso).replace("Z", "+00:00")).timestamp()
@@ -86,16 +107,20 @@ class OutageBuffer:
 
     def _open(self) -> sqlite3.Connection:
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        # Created 0600 before SQLite opens it; SQLite gives its journal the same mode.
-        os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
-        os.chmod(self.path, 0o600)
+        _create_private(self.path)
         connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
-        # WAL: one fsync per transaction, and readers (a webhook asking whether its session
-        # has entries) never wait for the write-back. SQLite gives -wal and -shm the db's mode.
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=FULL")  # a committed append survives power loss
-        connection.execute("PRAGMA secure_delete=ON")  # a written-back entry leaves no trace
-        connection.executescript(_SCHEMA)
+        try:
+            os.chmod(self.path, 0o600)  # a file an earlier version made; by path, no descriptor
+            # WAL: one fsync per transaction, and readers (a webhook asking whether its session
+            # has entries) never wait for the write-back. SQLite gives -wal and -shm the db's
+            # mode.
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=FULL")  # a committed append survives power loss
+            connection.execute("PRAGMA secure_delete=ON")  # a written-back entry leaves no trace
+            connection.executescript(_SCHEMA)
+        except BaseException:
+            connection.close()  # not left open (and holding the file) until collected
+            raise
         return connection
 
     def exists(self) -> bool:
