@@ -302,6 +302,8 @@ def drain(hotline, max_batches: int | None = None) -> DrainReport:
     try:
         buffer.adopt_old_spool()
         if not buffer.exists() or not buffer.count():
+            if buffer.journal_owed:
+                buffer.empty_journal()
             return report
         buffer.purge(time.time() - hotline.settings.retention)
         if not hotline.store.can_write():

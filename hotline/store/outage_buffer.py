@@ -33,6 +33,7 @@ BUFFER_FILE = "outage.sqlite3"
 LOCK_FILE = "writeback.lock"
 BUSY_TIMEOUT = 5.0  # seconds an append waits for another process's transaction
 APPEND_TRIES = 2  # an append refused after BUSY_TIMEOUT is tried once more, on a fresh connection
+CHECKPOINT_WAIT = 0.2  # seconds emptying the journal waits for others (appends wait behind it)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -93,6 +94,7 @@ class OutageBuffer:
         self.directory = Path(directory)
         self.path = self.directory / BUFFER_FILE
         self._local = threading.local()
+        self.journal_owed = False  # written-back words may still be in the WAL
 
     # --- the file -------------------------------------------------------------------------
 
@@ -158,7 +160,23 @@ class OutageBuffer:
             db.executemany("DELETE FROM entries WHERE id = ?", [(i,) for i in entry_ids])
             empty = db.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is None
         if empty:
-            self._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.empty_journal()
+
+    def empty_journal(self) -> bool:
+        """Copy the WAL into the file and truncate it. The checkpoint holds the write lock
+        while it waits for readers, so it waits CHECKPOINT_WAIT, not BUSY_TIMEOUT: an append
+        never waits long behind it. False when others kept it from finishing; then
+        `journal_owed` stays set and the write-back's next round tries again."""
+        db = self._connection()
+        db.execute(f"PRAGMA busy_timeout = {int(CHECKPOINT_WAIT * 1000)}")
+        try:
+            busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        except sqlite3.OperationalError:
+            busy = 1
+        finally:
+            db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+        self.journal_owed = bool(busy)
+        return not busy
 
     def purge(self, older_than: float) -> int:
         """Drop entries kept longer than the retention period (unix time cutoff)."""
