@@ -31,7 +31,7 @@ from hotline.channels import voice_flow as flow
 from hotline.outbound.alerts import plan_turn_alerts
 from hotline.outbound.nudges import watch_after_turn
 from hotline.outbound.resume import enqueue_resume
-from hotline.redact import log_failure
+from hotline.redact import log_failure, mask_phone
 from hotline.store.clock import iso_from_ms
 from hotline.store.outage_buffer import Entry, OutageBuffer
 from hotline.store.turns import TurnInput, TurnOutput, TurnResult
@@ -87,7 +87,18 @@ def _keep(hotline, session: str, phone: str, entry: dict, opt_out: bool = False)
     try:
         buffer_of(hotline).append(session, phone, entry, opt_out=opt_out)
     except Exception as exc:  # a full or read-only disk: the person still gets the reply
-        log_failure(log, "keeping a turn in the outage buffer", phone, exc)
+        _not_kept(phone, entry.get("kind"), exc)
+
+
+def _not_kept(phone: str, kind: str | None, exc: Exception) -> None:
+    """Loud: the person was answered safely, but what they said is now kept nowhere and will
+    never reach their conversation. SQLite's error code names the cause (SQLITE_FULL,
+    SQLITE_READONLY, SQLITE_IOERR_...) and carries none of their words."""
+    code = getattr(exc, "sqlite_errorname", None) or type(exc).__name__
+    log.critical("NOT KEPT: a %s turn from %s got the safe reply but the outage buffer in "
+                 "HOTLINE_SPOOL_DIR refused it (%s); it will not be written back",
+                 kind, mask_phone(phone), code)
+    log_failure(log, "keeping a turn in the outage buffer", phone, exc)
 
 
 # --- applying -------------------------------------------------------------------------------
@@ -297,6 +308,8 @@ def drain(hotline, max_batches: int | None = None) -> DrainReport:
     try:
         buffer.adopt_old_spool()
         if not buffer.exists() or not buffer.count():
+            if buffer.journal_owed:
+                buffer.empty_journal()
             return report
         buffer.purge(time.time() - hotline.settings.retention)
         if not hotline.store.can_write():

@@ -33,6 +33,7 @@ BUFFER_FILE = "outage.sqlite3"
 LOCK_FILE = "writeback.lock"
 BUSY_TIMEOUT = 5.0  # seconds an append waits for another process's transaction
 APPEND_TRIES = 2  # an append refused after BUSY_TIMEOUT is tried once more, on a fresh connection
+CHECKPOINT_WAIT = 0.2  # seconds emptying the journal waits for others (appends wait behind it)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -46,6 +47,27 @@ CREATE TABLE IF NOT EXISTS entries (
 CREATE INDEX IF NOT EXISTS entries_session ON entries (session, id);
 CREATE INDEX IF NOT EXISTS entries_opt_out ON entries (phone) WHERE opt_out = 1;
 """
+
+
+_creating = threading.Lock()
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file 0600 before SQLite opens it, and never open it otherwise.
+
+    Closing any descriptor of a file drops every POSIX lock the process holds on it, the
+    locks of its SQLite connections included (other threads' connections to this buffer).
+    With them gone, another process closing its last connection takes the file for unused,
+    checkpoints and deletes the -wal and -shm under the live connections: appends committed
+    afterwards go into an unlinked journal and are lost, and new connections fail
+    (SQLITE_IOERR_SHORT_READ, "disk I/O error"). So the file is only made when it does not
+    exist (no connection can hold a lock on a file that is not there), under a lock every
+    opening thread of this process passes, so none connects before the descriptor is closed."""
+    with _creating:
+        if path.exists():
+            return
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600))
 
 
 def _unix(iso: str | None) -> float:
@@ -72,6 +94,7 @@ class OutageBuffer:
         self.directory = Path(directory)
         self.path = self.directory / BUFFER_FILE
         self._local = threading.local()
+        self.journal_owed = False  # written-back words may still be in the WAL
 
     # --- the file -------------------------------------------------------------------------
 
@@ -86,16 +109,20 @@ class OutageBuffer:
 
     def _open(self) -> sqlite3.Connection:
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        # Created 0600 before SQLite opens it; SQLite gives its journal the same mode.
-        os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
-        os.chmod(self.path, 0o600)
+        _create_private(self.path)
         connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
-        # WAL: one fsync per transaction, and readers (a webhook asking whether its session
-        # has entries) never wait for the write-back. SQLite gives -wal and -shm the db's mode.
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=FULL")  # a committed append survives power loss
-        connection.execute("PRAGMA secure_delete=ON")  # a written-back entry leaves no trace
-        connection.executescript(_SCHEMA)
+        try:
+            os.chmod(self.path, 0o600)  # a file an earlier version made; by path, no descriptor
+            # WAL: one fsync per transaction, and readers (a webhook asking whether its session
+            # has entries) never wait for the write-back. SQLite gives -wal and -shm the db's
+            # mode.
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=FULL")  # a committed append survives power loss
+            connection.execute("PRAGMA secure_delete=ON")  # a written-back entry leaves no trace
+            connection.executescript(_SCHEMA)
+        except BaseException:
+            connection.close()  # not left open (and holding the file) until collected
+            raise
         return connection
 
     def exists(self) -> bool:
@@ -133,7 +160,23 @@ class OutageBuffer:
             db.executemany("DELETE FROM entries WHERE id = ?", [(i,) for i in entry_ids])
             empty = db.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is None
         if empty:
-            self._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.empty_journal()
+
+    def empty_journal(self) -> bool:
+        """Copy the WAL into the file and truncate it. The checkpoint holds the write lock
+        while it waits for readers, so it waits CHECKPOINT_WAIT, not BUSY_TIMEOUT: an append
+        never waits long behind it. False when others kept it from finishing; then
+        `journal_owed` stays set and the write-back's next round tries again."""
+        db = self._connection()
+        db.execute(f"PRAGMA busy_timeout = {int(CHECKPOINT_WAIT * 1000)}")
+        try:
+            busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        except sqlite3.OperationalError:
+            busy = 1
+        finally:
+            db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+        self.journal_owed = bool(busy)
+        return not busy
 
     def purge(self, older_than: float) -> int:
         """Drop entries kept longer than the retention period (unix time cutoff)."""

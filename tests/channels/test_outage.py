@@ -1,7 +1,7 @@
-"""A Redis outage end to end: a real gunicorn web process (its write-back thread included), real
-RQ workers, the Twilio REST stand-in, and a real redis-server the tests stop, pause (SIGSTOP)
-and fill to maxmemory. What is said during the outage is answered safely at once and applied
-after it, exactly once and in order; a STOP is applied before a follow-up can go out."""
+"""A Redis outage end to end: the Procfile's real web process (its write-back thread included),
+real RQ workers, the Twilio REST stand-in, and a real redis-server the tests stop, pause
+(SIGSTOP) and fill to maxmemory. What is said during the outage is answered safely at once and
+applied after it, exactly once and in order; a STOP is applied before a follow-up can go out."""
 
 from __future__ import annotations
 
@@ -375,10 +375,14 @@ def test_1500_buffered_turns_behind_a_slow_redis_the_next_webhook_still_answers_
             post_sms(web.port, f"+155681{len(latencies):05d}", "my leg is numb")
             latencies.append(time.perf_counter() - t)
         done = time.perf_counter()
-        store = app.extensions["hotline"].store
+        written_back(env)  # any webhook that met the write-back's lock was buffered
+        store = followup_app(followup_env(make_env, twilio_api)).extensions["hotline"].store
         for phone in phones:
             assert inbound(store.get_record(store.get_state(phone)["conv"])) == list(
                 BACKLOG_TEXTS)
+        for n in range(len(latencies)):  # answered normally or safely, each kept exactly once
+            stored = store.get_state(f"+155681{n:05d}")
+            assert stored and inbound(store.get_record(stored["conv"])) == ["my leg is numb"], n
     finally:
         web.stop()
         proxy.close()

@@ -204,6 +204,28 @@ def test_redis_down_mid_conversation_then_back(app, twilio, redis_server, caplog
     assert record["disposition"] == "emergency" and "bladder_bowel" in record["red_flags"]
 
 
+def test_a_turn_the_outage_buffer_refuses_still_gets_the_safe_reply_and_is_reported(
+    make_app, redis_server, tmp_path, caplog
+):
+    spool = tmp_path / "spool"
+    (spool / "outage.sqlite3").mkdir(parents=True)  # SQLite cannot open it: SQLITE_CANTOPEN
+    app = make_app(HOTLINE_SPOOL_DIR=str(spool))
+    twilio = TwilioWebhooks(app.test_client(), AUTH_TOKEN)
+    phone = new_phone()
+    redis_server.client().save()
+    redis_server.stop()
+    try:
+        with caplog.at_level(logging.ERROR):
+            down = twilio.sms(phone, "my leg is numb")
+    finally:
+        redis_server.start()
+    assert down.status == 200 and "911" in down.text
+    loud = [r for r in caplog.records if r.levelno == logging.CRITICAL]
+    assert len(loud) == 1 and "NOT KEPT" in loud[0].getMessage()
+    assert "SQLITE_CANTOPEN" in loud[0].getMessage() and phone[-4:] in loud[0].getMessage()
+    assert "leg is numb" not in caplog.text and phone not in caplog.text
+
+
 def test_a_bug_in_a_step_still_gets_a_safe_reply(app, twilio, monkeypatch, caplog):
     import hotline.channels.sms as sms
 

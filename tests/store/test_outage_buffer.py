@@ -4,9 +4,11 @@ than retention, and nothing left on disk once written back."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 import subprocess
 import sys
+import threading
 import time
 
 from hotline.store.outage_buffer import BUFFER_FILE, OutageBuffer
@@ -51,6 +53,27 @@ def test_written_back_words_do_not_stay_on_disk(tmp_path):
         assert b"secret words" not in path.read_bytes(), path.name
 
 
+def test_words_a_reader_kept_in_the_journal_are_emptied_by_the_next_round(app, tmp_path):
+    """Emptying the journal waits only briefly for a reader (appends wait behind it); what it
+    could not empty then, the write-back's next round does."""
+    from hotline.channels.writeback import buffer_of, drain
+
+    hotline = app.extensions["hotline"]
+    buffer = buffer_of(hotline)
+    ids = [buffer.append("s", "+15550000002", {"in": f"secret words {n}"}) for n in range(5)]
+    reader = sqlite3.connect(buffer.path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT COUNT(*) FROM entries").fetchall()  # a snapshot held open
+    buffer.remove(ids)
+    assert buffer.count() == 0 and buffer.journal_owed
+    reader.execute("COMMIT")
+    reader.close()
+    drain(hotline)
+    assert not buffer.journal_owed
+    for path in buffer.directory.iterdir():
+        assert b"secret words" not in path.read_bytes(), path.name
+
+
 def test_retention_drops_entries_older_than_the_cutoff(tmp_path):
     buffer = OutageBuffer(tmp_path)
     buffer.append("old", "old", {}, at=time.time() - 100 * 86400)
@@ -72,6 +95,90 @@ def test_appends_from_several_processes_all_land(tmp_path):
     assert buffer.count() == 400
     for k in range(4):
         assert [e.body["n"] for e in buffer.for_session(f"p{k}")] == list(range(100))
+
+
+COUNT = ("import sqlite3, sys\n"
+         "db = sqlite3.connect(sys.argv[1] + '/' + sys.argv[2])\n"
+         "print(db.execute('SELECT COUNT(*) FROM entries').fetchone()[0])\n"
+         "db.close()\n")
+
+
+def count_in_another_process(directory) -> int:
+    """What a process opening the buffer afresh sees (and its connection closed at exit)."""
+    done = subprocess.run([sys.executable, "-c", COUNT, str(directory), BUFFER_FILE],
+                          capture_output=True, text=True, timeout=60, check=True)
+    return int(done.stdout)
+
+
+def in_a_new_thread(work):
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as exc:
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def test_a_thread_opening_the_buffer_leaves_the_other_threads_appends_durable(tmp_path):
+    """Each thread has its own connection. Opening one must not drop the locks the process
+    holds on the file through the others (closing any descriptor of a file drops them all):
+    another process closing the buffer would then take it for unused and delete the journal
+    under them, so appends committed afterwards vanish and new connections fail."""
+    buffer = OutageBuffer(tmp_path)
+    buffer.append("a", "a", {"n": 1})
+    in_a_new_thread(lambda: buffer.append("b", "b", {"n": 2}))  # a second server thread
+    assert count_in_another_process(tmp_path) == 2  # the worker, `hotline purge`, a monitor
+    buffer.append("a", "a", {"n": 3})
+    assert count_in_another_process(tmp_path) == 3
+    assert in_a_new_thread(buffer.count) == 3
+    assert [e.body["n"] for e in OutageBuffer(tmp_path).for_session("a")] == [1, 3]
+
+
+def test_threads_appending_while_another_writes_back_lose_nothing(tmp_path):
+    """Waves of new webhook threads append while the write-back thread reads, removes and
+    empties the journal, and other processes open and close the buffer: every append raises
+    nothing and is either removed by the write-back or there, as a fresh process sees it."""
+    buffer = OutageBuffer(tmp_path)
+    appended: list[int] = []
+    removed: list[int] = []
+    done = threading.Event()
+
+    def append(k: int) -> None:  # sessions "w…" are written back, "k…" are kept
+        appended.extend(buffer.append(f"{'wk'[n % 2]}{k}", "p", {"n": n}) for n in range(20))
+
+    def write_back() -> None:
+        while True:
+            finished = done.is_set()  # the last appends were made before this was set
+            sessions = [s for s in buffer.next_sessions(100) if s.startswith("w")]
+            if finished and not sessions:
+                return
+            for session in sessions:
+                ids = [e.id for e in buffer.for_session(session, 3)]
+                buffer.remove(ids)
+                removed.extend(ids)
+
+    writer = threading.Thread(target=write_back)
+    writer.start()
+    for wave in range(4):
+        threads = [threading.Thread(target=append, args=(wave * 3 + k,)) for k in range(3)]
+        for thread in threads:
+            thread.start()
+        count_in_another_process(tmp_path)
+        for thread in threads:
+            thread.join()
+    done.set()
+    writer.join()
+    assert len(appended) == 240 and len(removed) == 120
+    assert count_in_another_process(tmp_path) == 120
+    assert in_a_new_thread(buffer.count) == 120
 
 
 def test_one_writer_at_a_time(tmp_path):
