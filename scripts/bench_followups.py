@@ -9,8 +9,9 @@ sweeper, RQ's worker and scheduler).
 The follow-ups are planned through the store's real end-of-conversation path, which puts each in
 the due index as the web process does. A quiet-hours window that ends at the next whole minute
 holds them all, so every one is due at the same instant: the morning rush when quiet hours end.
-Lateness = when the stand-in received the text - when it was due. The workers' CPU time (user +
-system, read from /proc) over the rush, divided by the texts, is what one text costs them.
+Lateness = when the stand-in received the text - when it was due. CPU per text: the workers'
+user + system time over the rush (from /proc), this process's (the stand-in serves from here)
+and Redis's (INFO cpu), each divided by the texts: where the machine's cores went.
 
     .venv/bin/python scripts/bench_followups.py [--count 10000] [--workers 2]
 """
@@ -74,9 +75,10 @@ def main() -> int:
                 flush=True,
             )
             late_planned = sum(1 for _, ts in planned.values() if ts != due)
-            cpu_before = cpu_seconds(workers)
+            before = (cpu_seconds(workers), time.process_time(), redis_cpu(hotline))
             received = wait_for_all(api, len(planned), due)
-            cpu = cpu_seconds(workers) - cpu_before
+            after = (cpu_seconds(workers), time.process_time(), redis_cpu(hotline))
+            cpu = [b - a for a, b in zip(before, after, strict=True)]
             report(args, planned, received, due, late_planned, hotline, cpu)
         finally:
             for worker in workers:
@@ -94,6 +96,11 @@ def cpu_seconds(processes: list[subprocess.Popen]) -> float:
             fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
             total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return total
+
+
+def redis_cpu(hotline) -> float:
+    info = hotline.redis.info("cpu")
+    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
 
 
 def next_minute(ts: float) -> float:
@@ -184,7 +191,7 @@ def wait_for_all(api: FakeTwilioAPI, count: int, due: float, timeout: float = 18
     raise SystemExit(f"only {len(api.messages)} of {count} follow-ups went out in {timeout:g} s")
 
 
-def report(args, planned, received, due: float, late_planned: int, hotline, cpu: float) -> None:
+def report(args, planned, received, due: float, late_planned: int, hotline, cpu: list) -> None:
     lateness = sorted(m.date_created.timestamp() - planned[m.to][1] for m in received)
     handed = max(m.date_created.timestamp() for m in received) - due
     per_phone: dict[str, int] = {}
@@ -209,7 +216,8 @@ def report(args, planned, received, due: float, late_planned: int, hotline, cpu:
         ("lateness max", f"{lateness[-1]:.1f} s"),
         ("texts sent twice", str(duplicates)),
         ("follow-ups recorded as sent", f"{sent:,}"),
-        ("worker CPU per text", f"{cpu / max(len(received), 1) * 1e6:,.0f} µs"),
+        ("CPU per text: workers / REST stand-in / Redis", " / ".join(
+            f"{seconds / max(len(received), 1) * 1e6:,.0f}" for seconds in cpu) + " µs"),
         ("machine", f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}"),
     ]
     width = max(len(name) for name, _ in rows)

@@ -1,10 +1,20 @@
+import asyncio
 import logging
 import re
 from types import SimpleNamespace
 
 import pytest
 
-from hotline.outbound.twilio_rest import LogSender, SendError, TwilioSender, make_sender
+from hotline.dev.redis_provision import free_port
+from hotline.outbound.followup_jobs import nothing_went_out
+from hotline.outbound.twilio_rest import (
+    LogSender,
+    SendError,
+    SentMessage,
+    TwilioSender,
+    make_async_sender,
+    make_sender,
+)
 from hotline.redact import mask_phone
 from tests.support.twilio_api import FakeTwilioAPI
 
@@ -157,3 +167,66 @@ def test_a_send_error_never_shows_a_whole_phone_number():
                       http_status=400)
     text = str(error)
     assert "+15005550001" not in text and "…0001" in text and "code=21211" in text
+
+
+# --- the dispatcher's sender: the same REST API, many in flight ------------------------------
+
+
+def send_async(settings, *calls):
+    """Run AsyncTwilioSender.send for each (to, body, callback) at once; results or errors."""
+
+    async def run():
+        sender = make_async_sender(settings)
+        try:
+            return await asyncio.gather(*(sender.send(*c) for c in calls), return_exceptions=True)
+        finally:
+            await sender.close()
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize("keep_alive", [False, True])
+def test_the_async_sender_posts_what_the_sync_one_does(keep_alive):
+    with FakeTwilioAPI(keep_alive=keep_alive) as api:
+        callback = "https://hotline.example.org/sms/status?followup=c%3A1"
+        results = send_async(
+            settings_for(api), *[(f"+1555123{i:04d}", f"¿Sigue entumecida? {i}", callback)
+                                 for i in range(20)]
+        )
+        messages = {m.to: m for m in api.messages}
+    assert len(messages) == 20
+    for i, sent in enumerate(results):
+        message = messages[f"+1555123{i:04d}"]
+        assert isinstance(sent, SentMessage) and sent.sid == message.sid
+        assert message.body == f"¿Sigue entumecida? {i}" and message.from_ == HOTLINE
+        assert message.status_callback == callback and sent.status == "queued"
+
+
+def test_the_async_sender_names_twilios_error_and_whether_to_retry(twilio):
+    twilio.fail_for(PATIENT, status=400, code=21610)
+    twilio.fail_next(1, status=503)
+    first, second = send_async(settings_for(twilio), (PATIENT, "a", None), (PATIENT, "b", None))
+    errors = sorted([first, second], key=lambda e: e.http_status)
+    assert [(e.http_status, e.code, e.retryable) for e in errors] == [
+        (400, 21610, False), (503, 20503, True)
+    ]
+    assert PATIENT not in str(errors[0])  # the number is masked wherever the text goes
+
+
+def test_the_async_sender_with_a_messaging_service_sends_no_from(twilio):
+    settings = settings_for(twilio, twilio_phone_number=None,
+                            twilio_messaging_service_sid="MG" + "1" * 32)
+    [sent] = send_async(settings, (PATIENT, "hello", None))
+    [message] = twilio.messages
+    assert message.from_ is None and message.messaging_service_sid == "MG" + "1" * 32
+    assert sent.status == "accepted"
+
+
+def test_a_refused_connection_proves_the_async_send_never_left():
+    settings = SimpleNamespace(
+        twilio_account_sid="AC" + "0" * 32, twilio_auth_token="t", twilio_phone_number=HOTLINE,
+        twilio_messaging_service_sid=None, twilio_api_base_url=f"http://127.0.0.1:{free_port()}",
+    )
+    [error] = send_async(settings, (PATIENT, "hello", None))
+    assert isinstance(error, SendError) and error.retryable
+    assert nothing_went_out(error)
