@@ -1,11 +1,13 @@
 """A conversation's record in the format of interfaces.md, rebuilt from its Redis hash, its log
 stream and its follow-ups.
 
-, because it is kept for the whole retention period (docs/operations.md):
-an entry's stream id is its time, its fields always the same three (so Redis stores their names
-once per stream node), and an outbound text, which is the protocol's wording and so the same for
-thousands of conversations, is stored once in WORDING_KEY under a hash of it. Staff still see
-exactly what was sent: build_record puts the text back.
+The log is kept compact, because it is kept for the whole retention period (docs/operations.md):
+one stream entry per turn in one field (so Redis stores its name once per stream node), its
+stream id its time, the usual direction and channel one letter, and an outbound text, which is
+the protocol's wording and so the same for thousands of conversations, stored once in
+WORDING_KEY under a hash of it (an answer repeated from the entry before is "="). Staff still
+see exactly what was sent: build_record puts the text back. Entries written the earlier ways
+(whole fields; the fields m, t and r) read the same.
 """
 
 
@@ -13,41 +15,65 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 
 from hotline.store.clock import iso_from_ms
 from hotline.store.keys import WORDING_KEY
 from hotline.store.wording import WORDING, wording_refs
 
+# commit_turn.lua's one-letter m for the usual "direction|channel|" (no message key, no time).
+CODES = {"i": "in|sms|", "o": "out|sms|", "e": "event|sms|",
+         "I": "in|voice|", "O": "out|voice|", "E": "event|voice|"}
+SAME_REFS = "="  # the entry's refs are the ones of the entry just before it
 
-def log_entries(entry_id: str, entry: Mapping[str, str], texts: Mapping[str, str]) -> list[dict]:
-    """A stream entry as log items {at, direction, channel, text, key}, whichever way it was
-    written: whole fields (follow-ups, outage turns, call events), or commit_turn.lua's compact
-    form, where the refs in "r" are texts sent out after the entry's own."""
-    if "m" not in entry:
-        return [
-            {
-                "at": entry.get("at"),
-                "direction": entry.get("direction"),
-                "channel": entry.get("channel"),
-                "text": entry.get("text", ""),
-                "key": entry.get("key"),
-            }
-        ]
-    direction, channel, key, *rest = entry["m"].split("|", 3)
+
+def log_items(log: list, texts: Mapping[str, str]) -> Iterator[dict]:
+    """The log's entries as items {at, direction, channel, text, key}, in stream order."""
+    previous: str | None = None  # the refs of the entry before, for a "=" that repeats them
+    for entry_id, entry in log:
+        items, previous = log_entries(entry_id, entry, texts, previous)
+        yield from items
+
+
+def log_entries(
+    entry_id: str, entry: Mapping[str, str], texts: Mapping[str, str], previous: str | None = None
+) -> tuple[list[dict], str | None]:
+    """A stream entry as log items, and its refs (for the entry after it), whichever way it was
+    written: whole fields (follow-ups, outage turns, call events), commit_turn.lua's one field
+    "e" (m, refs and text, tab-separated), or the three fields m, t and r it wrote before. The
+    refs are texts sent out after the entry's own; "=" repeats the previous entry's."""
+    if "e" in entry:
+        m, _, rest = entry["e"].partition("\t")
+        refs, _, text = rest.partition("\t")
+        m = CODES.get(m, m)
+    elif "m" in entry:
+        m, text, refs = entry["m"], entry.get("t", ""), entry.get("r") or ""
+    else:
+        item = {
+            "at": entry.get("at"),
+            "direction": entry.get("direction"),
+            "channel": entry.get("channel"),
+            "text": entry.get("text", ""),
+            "key": entry.get("key"),
+        }
+        return [item], None
+    if refs == SAME_REFS:
+        if previous is None:
+            raise LookupError(f"{entry_id} repeats the refs of an entry that has none")
+        refs = previous
+    return _compact_items(entry_id, m, text, refs.split(), texts), refs
+
+
+def _compact_items(
+    entry_id: str, m: str, text: str, refs: list[str], texts: Mapping[str, str]
+) -> list[dict]:
+    direction, channel, key, *rest = m.split("|", 3)
     at = rest[0] if rest else iso_from_ms(int(entry_id.partition("-")[0]))
-    refs = (entry.get("r") or "").split()
     items = []
-    if direction != "out" or entry.get("t") or not refs:
+    if direction != "out" or text or not refs:
         items.append(
-            {
-                "at": at,
-                "direction": direction,
-                "channel": channel,
-                "text": entry.get("t", ""),
-                "key": key or None,
-            }
+            {"at": at, "direction": direction, "channel": channel, "text": text, "key": key or None}
         )
     for ref in refs:
         if ref not in texts:
@@ -72,15 +98,14 @@ def build_record(
     if texts is None:
         texts = WORDING.texts(wording_refs(log))
     transcript, events = [], []
-    for entry_id, entry in log:
-        for full in log_entries(entry_id, entry, texts):
-            item = {
-                "at": full["at"],
-                "direction": full["direction"],
-                "text": full["text"],
-                "channel": full["channel"],
-            }
-            (events if item["direction"] == "event" else transcript).append(item)
+    for full in log_items(log, texts):
+        item = {
+            "at": full["at"],
+            "direction": full["direction"],
+            "text": full["text"],
+            "channel": full["channel"],
+        }
+        (events if item["direction"] == "event" else transcript).append(item)
     transcript.sort(key=lambda item: item["at"] or "")  # outage turns are written late
     followups = sorted((json.loads(v) for v in fus.values()), key=lambda f: f.get("due_ts", 0))
     for fu in followups:

@@ -197,7 +197,7 @@ class TurnStore:
             _optout_action(types),
             json.dumps(followups) if followups else "",
             _checkin_answer(out, at),
-            "1" if starting or _settled(types) or _past_advice(out.state) else "",
+            _log_compaction(starting, types, out.state),
             len(fields),
         ]
         for name, value in fields.items():
@@ -314,16 +314,16 @@ def _checkin_answer(out: TurnOutput, at: str) -> str:
     return ""
 
 
-def _past_advice(state: dict) -> bool:
-    """A turn after the advice (thanks, questions, a check-in reply): its entry would make the
-    stream take a new node's 4 KB on Redis 7, so the log is rewritten at its real size again.
-    Such turns are few, and a long tail of them stays a few hundred bytes each."""
-    return state.get("phase") in ("finished", "checkin")
-
-
-def _settled(types: list[str]) -> bool:
-    """The conversation has had its say: its log is rewritten at its real size once more."""
-    return "finished" in types or "opt_out" in types
+def _log_compaction(starting: bool, types: list[str], state: dict) -> str:
+    """commit_turn.lua's ARGV[14]. A new log is rewritten at its real size (Redis 7 gives its
+    first node 4 KB up front). Once the conversation has had its say, or past the advice
+    (thanks, questions, a check-in reply: a tail that may go on for a while), the script looks
+    at the log: rewritten when it has grown a node of its own since, and a repeated answer
+    written as '='. Turns in the middle of the questions do neither (no extra commands)."""
+    if starting:
+        return "1"
+    settled = "finished" in types or "opt_out" in types
+    return "2" if settled or state.get("phase") in ("finished", "checkin") else ""
 
 
 def _compact_json(value: object) -> str:
@@ -336,7 +336,8 @@ LOGGED_EFFECTS = ("finished", "opt_out", "opt_in", "alert_staff")
 
 def _log_args(out: TurnOutput, channel: str, at: str, refs: list[str]) -> list[str]:
     """The turn's log entries for commit_turn.lua: (m, text, wording ref) each, where m is
-    "direction|channel|key", with "|at" added when the entry is not of the turn's own time.
+    "direction|channel|key", with "|at" added when the entry is not of the turn's own time
+    (never a tab: the script writes m, refs and text tab-separated).
     (An outbound text's message key is left out: the text itself is what staff read.)"""
     args = []
     if out.inbound_text is not None:
@@ -350,5 +351,5 @@ def _log_args(out: TurnOutput, channel: str, at: str, refs: list[str]) -> list[s
         m = f"{entry['direction']}|{entry.get('channel', channel)}|{entry.get('key', '')}"
         if entry.get("at") and entry["at"] != at:
             m += f"|{entry['at']}"
-        args += [m, entry.get("text", ""), ""]
+        args += [m.replace("\t", " "), entry.get("text", ""), ""]
     return args

@@ -7,7 +7,7 @@ from __future__ import annotations
 from hotline.store.keys import log_key
 
 STORY = ["my left leg is numb", *["no"] * 9, "about 3 days", "no", "no", "yes", "no", "no"]
-AFTER = 60  # enough entries after the advice to fill more than one stream node
+AFTER = 100  # more entries after the advice than a stream node holds (100)
 
 
 def test_a_long_tail_after_the_advice_keeps_every_text_and_a_compact_log(
@@ -22,13 +22,16 @@ def test_a_long_tail_after_the_advice_keeps_every_text_and_a_compact_log(
     for n in range(AFTER):
         assert twilio.sms(phone, f"thanks, one more thing {n}").status == 200
 
-    said = [item["text"] for item in store.get_record(conv)["transcript"]
-            if item["direction"] == "in"]
+    transcript = store.get_record(conv)["transcript"]
+    said = [item["text"] for item in transcript if item["direction"] == "in"]
     assert said[: len(STORY)] == STORY
     assert said[len(STORY):] == [f"thanks, one more thing {n}" for n in range(AFTER)]
+    answers = [item["text"] for item in transcript[-2 * AFTER :] if item["direction"] == "out"]
+    assert len(answers) == AFTER and len(set(answers)) == 1 and answers[0]
 
     client = redis_server.client()
     key = log_key(conv)
+    assert client.xinfo_stream(key)["radix-tree-keys"] > 1
     used = client.memory_usage(key, samples=0)
     client.restore(key + ":copy", 0, client.dump(key))
     assert used == client.memory_usage(key + ":copy", samples=0)  # nothing allocated ahead

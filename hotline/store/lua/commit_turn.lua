@@ -9,10 +9,12 @@
 --       6 now (unix ms, the log entries' stream id), 7 now (ISO-8601), 8 conv id,
 --       9 expire old conv ('1'), 10 cancel scopes ('current,old'), 11 opt-out action,
 --       12 new follow-ups json ('' = none), 13 check-in answer json ('' = none),
---       14 compact the log ('1': its first turn, or it has finished),
+--       14 the log's compaction ('1' rewrite it: its first turn; '2' rewrite it if it has
+--          more than one node, and write a repeated answer as '=': it has finished or is past
+--          the advice; '' neither),
 --       15 n = number of record fields, 16 .. 15+2n record field name/value pairs,
---       then per log entry three values: m ('direction|channel|key[|at]'), text, wording ref
---       ('' = keep the text in the entry); entries are written in this order;
+--       then per log entry three values: m ('direction|channel|key[|at]', no tab), text,
+--       wording ref ('' = keep the text in the entry); entries are written in this order;
 --       last two: the webhook's reply to remember ('' = no webhook id), for how long (s)
 -- Returns 'ok' | 'conflict' | 'replay' (this webhook was already committed: nothing written)
 
@@ -61,25 +63,65 @@ redis.call('EXPIRE', KEYS[2], retention)
 redis.call('ZADD', KEYS[7], 'NX', now, ARGV[8])
 redis.call('SET', KEYS[5], ARGV[8], 'EX', retention)
 
--- The log. An entry's stream id is the turn's own time (ms) and its place in the turn, so the
--- entry needs no time field; should the stream already hold a later id (another host's clock,
--- or a follow-up written by Redis's clock), the entry takes Redis's id and names its time.
--- An outbound text is stored once in the wording table and referred to by a hash of it; a
--- different text already under that hash (never expected) keeps this one in the entry itself.
--- Texts sent in reply ride on the entry before them as refs ('t' the text in, 'r' the refs
--- of the replies out, space separated): one stream entry per turn, not one per message.
+-- The log: one stream entry per turn, in one field 'e' = m TAB refs TAB text (records.py reads
+-- it back). The stream id is the turn's own time (ms) and its place in the turn, so the entry
+-- needs no time field; should the stream already hold a later id (another host's clock, or a
+-- follow-up written by Redis's clock), the entry takes Redis's id and m names its time. m is
+-- one letter for the usual 'direction|channel|' (CODES), else written out. An outbound text is
+-- stored once in the wording table and referred to by a hash of it; a different text already
+-- under that hash (never expected) keeps this one in the entry itself. Texts sent in reply ride
+-- on the entry before them as refs (space separated): one entry per turn, not one per message.
+-- refs '=' are the same as the entry just before (a long tail after the advice gets the same
+-- answer every time).
+local CODES = {['in|sms|'] = 'i', ['out|sms|'] = 'o', ['event|sms|'] = 'e',
+               ['in|voice|'] = 'I', ['out|voice|'] = 'O', ['event|voice|'] = 'E'}
 local seq = 0
 local pending = nil
+local last_refs = nil  -- the refs of the log's newest entry, when known
+
+local function refs_of(fields)
+  if #fields ~= 2 or fields[1] ~= 'e' then return nil end
+  return string.match(fields[2], '^[^\t]*\t([^\t]*)\t')
+end
+
+-- Only turns that may repeat an earlier answer look back, two entries (each one read costs
+-- about a microsecond here): a chain of '='s names its refs again every third entry.
+if ARGV[14] ~= '' then
+  for _, item in ipairs(redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 2)) do
+    local refs = refs_of(item[2])
+    if refs ~= '=' then
+      last_refs = refs
+      break
+    end
+  end
+end
+
+local function with_time(m)
+  if string.match(m, '^[^|]*|[^|]*|[^|]*|') then return m end
+  return m .. '|' .. ARGV[7]
+end
 
 local function flush()
   if not pending then return end
-  local added = redis.pcall('XADD', KEYS[3], ARGV[6] .. '-' .. seq,
-                            'm', pending.m, 't', pending.t, 'r', pending.r)
+  local refs = pending.r
+  if refs ~= '' and refs == last_refs then refs = '=' end
+  local tail = '\t' .. refs .. '\t' .. pending.t
+  local value = (CODES[pending.m] or pending.m) .. tail
+  local added = redis.pcall('XADD', KEYS[3], ARGV[6] .. '-' .. seq, 'e', value)
   if type(added) == 'table' and added.err then
-    local m = pending.m
-    if not string.match(m, '^[^|]*|[^|]*|[^|]*|') then m = m .. '|' .. ARGV[7] end
-    redis.call('XADD', KEYS[3], '*', 'm', m, 't', pending.t, 'r', pending.r)
+    -- A turn in the same millisecond as the one before goes on in its sequence; a later id
+    -- (another clock) is Redis's own, with the turn's time in the entry.
+    local newest = redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 1)[1]
+    local ms, newest_seq = string.match(newest and newest[1] or '', '^(%d+)-(%d+)$')
+    if ms == ARGV[6] then
+      seq = tonumber(newest_seq) + 1
+      added = redis.pcall('XADD', KEYS[3], ARGV[6] .. '-' .. seq, 'e', value)
+    end
+    if type(added) == 'table' and added.err then
+      redis.call('XADD', KEYS[3], '*', 'e', with_time(pending.m) .. tail)
+    end
   end
+  last_refs = pending.r
   seq = seq + 1
   pending = nil
 end
@@ -107,11 +149,21 @@ for i = fields_end + 1, log_end, 3 do
   end
 end
 flush()
-if ARGV[14] == '1' then
-  -- Redis 7 gives a new stream node 4 KB up front for the entries to come, and a conversation's
-  -- log never needs that much: rewritten once at its real size (DUMP and RESTORE write a
-  -- node exactly as long as its entries), later entries grow it only as far as they need.
-  -- Once more at the end, for the retention period. (Redis 6.2 allocates exactly anyway.)
+
+-- Redis 7 gives a new stream node 4 KB up front for the entries to come, and a conversation's
+-- log rarely needs that much: it is rewritten at its real size (DUMP and RESTORE write a node
+-- exactly as long as its entries; later entries grow it only as far as they need) on its first
+-- turn, and on later turns that ask (ARGV[14] '2') once the log has more than one node, as a
+-- node filled since may have left a new one of 4 KB. (Redis 6.2 allocates exactly anyway.)
+-- A turn that wrote no entry (seq 0) has added no node, and may have no log yet.
+local compact = ARGV[14] == '1' and seq > 0
+if ARGV[14] == '2' and seq > 0 then
+  local info = redis.call('XINFO', 'STREAM', KEYS[3])
+  for n = 1, #info, 2 do
+    if info[n] == 'radix-tree-keys' then compact = info[n + 1] > 1 end
+  end
+end
+if compact then
   redis.call('RESTORE', KEYS[3], tonumber(retention) * 1000, redis.call('DUMP', KEYS[3]),
              'REPLACE')
 else
