@@ -14,6 +14,7 @@ see exactly what was sent: build_record puts the text back. Entries written the 
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator, Mapping
 from datetime import datetime
@@ -84,6 +85,16 @@ def _compact_items(
     return items
 
 
+CONVERSATION_ID = re.compile(r"c([0-9a-f]{11})[0-9a-f]{10}")  # turns.new_conversation_id
+
+
+def started_at_of(conv_id: str) -> str | None:
+    """A conversation's start, from its id (c<ms since epoch in hex><random>): the record does
+    not hold it as well."""
+    match = CONVERSATION_ID.fullmatch(conv_id)
+    return iso_from_ms(int(match.group(1), 16)) if match else None
+
+
 def build_record(
     conv_id: str,
     meta: dict,
@@ -121,7 +132,7 @@ def build_record(
         "language": meta.get("language", "en"),
         "status": status,
         "stopped_at": meta.get("stopped_at") or None,
-        "started_at": meta.get("started_at"),
+        "started_at": meta.get("started_at") or started_at_of(conv_id),
         "updated_at": meta.get("updated_at"),
         "disposition": meta.get("disposition") or None,
         "red_flags": json.loads(meta.get("red_flags") or "[]"),

@@ -44,6 +44,12 @@ from hotline.store.keys import (
 )
 from hotline.store.wording import WORDING, wording_ref
 
+# What every reader of a record takes a missing field for (records.build_record, the staff
+# queue's lua/queue_scan.lua, the safety net and follow-ups), so it is not stored.
+RECORD_DEFAULTS = {
+    "language": "en", "red_flags": "[]", "answers": "{}", "disposition": "", "rule": "",
+    "channel": "sms",
+}
 # How long a webhook id is remembered: beyond Twilio's retries (minutes) and a replay window.
 REPLAY_MEMORY = 48 * 3600
 MAX_TURN_ATTEMPTS = 8
@@ -171,7 +177,7 @@ class TurnStore:
             # call that answered nothing or an "ok thanks" the day after.
             prev = old_conv if old_conv and old_conv != conv_id else None
         reached = "finished" in types
-        fields = self._record_fields(phone, channel, out, at, starting, opted_out)
+        fields, cleared = self._record_fields(phone, channel, out, at, starting, opted_out)
         followups, plan_ids = self._plan_followups(conv_id, out.effects, now)
         refs = [wording_ref(reply["text"]) for reply in out.replies]
         seen = ""
@@ -202,6 +208,7 @@ class TurnStore:
         ]
         for name, value in fields.items():
             args += [name, value]
+        args += [len(cleared), *cleared]
         args += _log_args(out, channel, at, refs)
         args += [seen, REPLAY_MEMORY]
         keys = [
@@ -225,25 +232,36 @@ class TurnStore:
 
     def _record_fields(
         self, phone: str, channel: str, out: TurnOutput, at: str, starting: bool, opted_out: bool
-    ) -> dict[str, str]:
+    ) -> tuple[dict[str, str], list[str]]:
+        """The record's fields to write, and those to clear: a field at its default (RECORD_
+        DEFAULTS) is left out (each field of a record costs ~60 bytes kept), and cleared in
+        case an earlier turn wrote it. Its start is in its id (records.started_at_of)."""
         state = out.state
         fields = {
             "phone": phone,
-            "language": state.get("lang", "en"),
             "updated_at": at,
-            "red_flags": json.dumps(state.get("red_flags", [])),
-            "answers": json.dumps(state.get("answers", {})),
-            "disposition": state.get("disposition") or "",
-            "rule": state.get("rule") or "",
             "status": _status(state, out.effects, opted_out),
         }
-        if starting:
-            fields.update(started_at=at, channel=channel)
+        values = {
+            "language": state.get("lang") or "en",
+            "red_flags": _compact_json(state.get("red_flags") or []),
+            "answers": _compact_json(state.get("answers") or {}),
+            "disposition": state.get("disposition") or "",
+            "rule": state.get("rule") or "",
+        }
+        cleared = []
+        for name, value in values.items():
+            if value != RECORD_DEFAULTS[name]:
+                fields[name] = value
+            elif not starting:
+                cleared.append(name)
+        if starting and channel != RECORD_DEFAULTS["channel"]:
+            fields["channel"] = channel  # written once: a conversation keeps its channel
         hung_up = next((e for e in out.effects if e["type"] == "hung_up"), None)
         if hung_up and hung_up.get("stopped_at") and fields["status"] == "no_reply":
             fields.update(stopped_at=hung_up["stopped_at"],
                           flags_open=str(hung_up.get("flags_open", 0)))
-        return fields
+        return fields, cleared
 
     def _plan_followups(
         self, conv_id: str, effects: Iterable[dict], now: float

@@ -1,13 +1,15 @@
-"""The log as stored: entries written the earlier ways read the same as the compact ones, and a
-repeated answer ("=") reads as the text it repeats."""
+"""The log and the record as stored: entries written the earlier ways read the same as the
+compact ones, a repeated answer ("=") reads as the text it repeats, and record fields left out
+at their default read as that default."""
 
 from __future__ import annotations
 
 import pytest
 
 from hotline.store.clock import iso_from_ms
-from hotline.store.keys import WORDING_KEY, log_key
-from hotline.store.records import log_items
+from hotline.store.keys import WORDING_KEY, conv_key, log_key
+from hotline.store.records import log_items, started_at_of
+from hotline.store.turns import new_conversation_id
 from hotline.store.wording import wording_ref, wording_refs
 
 HELLO, AGAIN = "Hello, how can we help?", "Text RESTART to start over."
@@ -98,3 +100,33 @@ def test_the_same_answer_again_and_again_is_read_back_each_time(app, twilio, red
     stored = [e["e"].split("\t")[1] for _, e in client.xrange(log_key(conv))]
     assert stored[-12:].count("=") == 8  # two repeats of every three name no answer again
     assert all(client.hexists(WORDING_KEY, ref) for ref in stored[-12].split())
+
+
+def test_record_fields_at_their_default_are_not_stored_yet_read(app, twilio, redis_server):
+    phone = "+15557770103"
+    assert twilio.sms(phone, "my left leg is numb").status == 200
+    store = app.extensions["hotline"].store
+    conv = store.get_state(phone)["conv"]
+    client = redis_server.client(decode_responses=True)
+    stored = client.hgetall(conv_key(conv))
+    assert not {"language", "red_flags", "disposition", "rule", "channel", "started_at"} & set(
+        stored
+    )
+    record = store.get_record(conv)
+    assert (record["language"], record["channel"], record["red_flags"]) == ("en", "sms", [])
+    assert (record["disposition"], record["rule"]) == (None, None)
+    assert record["started_at"] == started_at_of(conv) <= record["updated_at"]
+
+    assert twilio.sms(phone, "español").status == 200
+    assert client.hget(conv_key(conv), "language") == "es"
+    assert store.get_record(conv)["language"] == "es"
+    assert twilio.sms(phone, "english").status == 200
+    assert not client.hexists(conv_key(conv), "language")  # back at its default: cleared
+    assert store.get_record(conv)["language"] == "en"
+
+
+def test_a_start_is_read_from_the_id_and_a_stored_one_wins():
+    conv = new_conversation_id(T0 / 1000)
+    assert started_at_of(conv) == iso_from_ms(T0) == "2026-11-30T00:53:20.000Z"
+    for made_up in ("c0000000000000other", "cxyz", "not-an-id", ""):
+        assert started_at_of(made_up) is None

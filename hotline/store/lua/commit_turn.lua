@@ -13,6 +13,7 @@
 --          more than one node, and write a repeated answer as '=': it has finished or is past
 --          the advice; '' neither),
 --       15 n = number of record fields, 16 .. 15+2n record field name/value pairs,
+--       16+2n k = number of record fields to clear (at their default), then their k names,
 --       then per log entry three values: m ('direction|channel|key[|at]', no tab), text,
 --       wording ref ('' = keep the text in the entry); entries are written in this order;
 --       last two: the webhook's reply to remember ('' = no webhook id), for how long (s)
@@ -59,6 +60,10 @@ redis.call('SET', KEYS[1], (version + 1) .. '|' .. ARGV[2], 'EX', ARGV[3])
 
 local fields_end = 15 + 2 * tonumber(ARGV[15])
 redis.call('HSET', KEYS[2], unpack(ARGV, 16, fields_end))
+local cleared_end = fields_end + 1 + tonumber(ARGV[fields_end + 1])
+if cleared_end > fields_end + 1 then
+  redis.call('HDEL', KEYS[2], unpack(ARGV, fields_end + 2, cleared_end))
+end
 redis.call('EXPIRE', KEYS[2], retention)
 redis.call('ZADD', KEYS[7], 'NX', now, ARGV[8])
 redis.call('SET', KEYS[5], ARGV[8], 'EX', retention)
@@ -126,7 +131,7 @@ local function flush()
   pending = nil
 end
 
-for i = fields_end + 1, log_end, 3 do
+for i = cleared_end + 1, log_end, 3 do
   local m, text, ref = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   if ref ~= '' then
     local known = redis.call('HGET', KEYS[11], ref)
