@@ -9,13 +9,15 @@ trip however many commands it holds). It also counts the commands the client sen
 so the two figures separate what the web process asked for from what scripts did inside Redis.
 
 Memory: INFO memory used_memory before and after a number of conversations, divided by their
-count (the Redis's own fixed overhead is in both readings and cancels out).
+count (the Redis's own fixed overhead is in both readings and cancels out); what is kept is
+read with the keys left in a database of their own, its tables sized for them (kept_memory).
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from dataclasses import dataclass, field
 
 import redis
@@ -51,6 +53,40 @@ def cpu_seconds(client: redis.Redis) -> float:
 
 def used_memory(client: redis.Redis) -> int:
     return int(client.info("memory")["used_memory"])
+
+
+def kept_memory(client: redis.Redis, db: int = 1) -> int:
+    """used_memory with every key left moved, as it is, into database `db` of its own.
+
+    The bench deletes at once what would expire over two days (a conversation's dozen or more
+    replay-memory keys among them), and the keyspace's tables stay sized for all of them: Redis
+    shrinks a table only once it is under a tenth full, so after 10,000 conversations a retained
+    one would carry 300-800 bytes of buckets for keys that are gone. In service the tables are
+    sized for what is there (the last two days' short-lived keys are a few percent of the
+    retained ones). MOVE hands over each value untouched (no rewrite, as DUMP and RESTORE would
+    make of a stream), the new database's tables grow to fit the keys moved, and the emptied
+    one's shrink in Redis's cron (settled_memory waits for that)."""
+    pipe = client.pipeline(transaction=False)
+    for count, key in enumerate(client.scan_iter(count=1000), 1):
+        pipe.move(key, db)
+        if count % 1000 == 0:
+            pipe.execute()
+    pipe.execute()
+    return settled_memory(client)
+
+
+def settled_memory(client: redis.Redis, quiet: float = 1.0, limit: float = 15.0) -> int:
+    """used_memory once it has stopped falling for `quiet` seconds (Redis resizes and rehashes
+    its tables in its cron, a step every 100 ms)."""
+    now = lowest = used_memory(client)
+    since = time.monotonic()
+    deadline = since + limit
+    while time.monotonic() < deadline and time.monotonic() - since < quiet:
+        time.sleep(0.1)
+        now = used_memory(client)
+        if now < lowest:
+            lowest, since = now, time.monotonic()
+    return now
 
 
 @dataclass
