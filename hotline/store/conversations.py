@@ -19,7 +19,7 @@ from hotline.store.keys import (
     optout_key,
     state_key,
 )
-from hotline.store.records import build_record
+from hotline.store.records import build_record, compact_entry
 from hotline.store.safety_net import tasks_key
 from hotline.store.turns import TurnStore, _decode_state
 from hotline.store.wording import WORDING, wording_refs
@@ -91,9 +91,10 @@ class Store(TurnStore):
                 yield record
 
     def append_log(self, conv_id: str, entries: Iterable[dict]) -> None:
+        """Entries given whole ({at, direction, channel, text[, key]}), written compact."""
         pipe = self.r.pipeline(transaction=True)
         for entry in entries:
-            pipe.xadd(log_key(conv_id), {k: str(v) for k, v in entry.items()})
+            pipe.xadd(log_key(conv_id), compact_entry(entry))
         pipe.expire(log_key(conv_id), int(self.settings.retention))
         pipe.execute()
 

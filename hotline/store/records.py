@@ -66,6 +66,22 @@ def log_entries(
     return _compact_items(entry_id, m, text, refs.split(), texts), refs
 
 
+WHOLE_FIELDS = frozenset(("at", "direction", "channel", "text", "key"))
+
+
+def compact_entry(entry: Mapping[str, object]) -> dict[str, str]:
+    """A log entry given whole ({at, direction, channel, text[, key]}) in the one field "e" that
+    log_entries reads back the same (m names its time: the stream id is Redis's clock). An entry
+    with fields of its own beyond those, or that the field could not carry, stays whole."""
+    head = ["" if entry.get(name) is None else str(entry[name])
+            for name in ("direction", "channel", "key", "at")]
+    direction, channel, _, at = head
+    if (set(entry) - WHOLE_FIELDS or not (direction and channel and at)
+            or any("|" in part or "\t" in part for part in head)):
+        return {name: str(value) for name, value in entry.items()}
+    return {"e": "|".join(head) + "\t\t" + str(entry.get("text") or "")}
+
+
 def _compact_items(
     entry_id: str, m: str, text: str, refs: list[str], texts: Mapping[str, str]
 ) -> list[dict]:

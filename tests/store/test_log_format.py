@@ -8,7 +8,7 @@ import pytest
 
 from hotline.store.clock import iso_from_ms
 from hotline.store.keys import WORDING_KEY, conv_key, log_key
-from hotline.store.records import log_items, started_at_of
+from hotline.store.records import compact_entry, log_items, started_at_of
 from hotline.store.turns import new_conversation_id
 from hotline.store.wording import wording_ref, wording_refs
 
@@ -54,6 +54,23 @@ def test_every_way_an_entry_was_written_reads_the_same():
         ("2026-11-29T20:53:30.000Z", "out", "voice", "said on the call", "q.one"),
     ]
     assert wording_refs(log) == {hello, again}
+
+
+def test_an_entry_given_whole_is_written_compact_and_reads_back_the_same():
+    at = "2026-11-30T00:53:21.500Z"
+    given = [
+        {"at": at, "direction": "event", "channel": "voice", "text": '{"type": "call_ended"}'},
+        {"at": at, "direction": "out", "channel": "sms", "text": "Hi\tthere", "key": "a.b"},
+        {"at": at, "direction": "out", "channel": "sms", "text": "sent", "sid": "SM1"},
+        {"at": at, "direction": "in", "channel": "sms|odd", "text": "kept whole"},
+    ]
+    stored = [compact_entry(entry) for entry in given]
+    assert [list(fields) for fields in stored] == [["e"], ["e"], list(given[2]), list(given[3])]
+    log = [(f"{T0 + 7}-{n}", fields) for n, fields in enumerate(stored)]
+    assert [(i["at"], i["direction"], i["channel"], i["text"], i["key"])
+            for i in log_items(log, {})] == [
+        (e["at"], e["direction"], e["channel"], e["text"], e.get("key")) for e in given
+    ]
 
 
 def test_a_repeat_of_nothing_is_an_error_not_a_silent_gap():
