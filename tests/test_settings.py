@@ -156,3 +156,14 @@ def test_trusted_proxies_are_parsed():
     assert nets == (ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("127.0.0.1/32"))
     with pytest.raises(SettingsError, match="HOTLINE_TRUSTED_PROXIES"):
         Settings.from_env({"HOTLINE_TRUSTED_PROXIES": "the load balancer"})
+
+
+@pytest.mark.parametrize("raw", ["0", "1001", "many", "-5", "6.5"])
+def test_a_dispatch_window_out_of_range_names_the_variable(raw):
+    with pytest.raises(SettingsError, match="HOTLINE_DISPATCH_WINDOW"):
+        Settings.from_env({"HOTLINE_DISPATCH_WINDOW": raw})
+
+
+def test_the_dispatch_window_is_read_and_defaults_to_the_dispatchers_own():
+    assert Settings.from_env({"HOTLINE_DISPATCH_WINDOW": "128"}).dispatch_window == 128
+    assert Settings.from_env({}).dispatch_window is None

@@ -3,12 +3,12 @@ from here, in every `hotline worker` process.
 
 It takes due ids from the due indexes in batches (store/due.py: atomic, leased, so several
 dispatchers never start on the same one), claims a batch of follow-ups in three pipelined
-round trips, and keeps at most `window` texts in flight at once on twilio's asyncio client,
-whose kept-alive connections spare a handshake per text. Each text is recorded the moment
-Twilio answers it. So a worker killed mid-flight leaves at most `window` attempts without a
-result; each is due again once it can no longer be in flight, and Twilio's message list for
-its number settles it (hotline/outbound/followup_jobs.py): recorded as sent when it is there,
-sent once more when it is not.
+round trips, and keeps at most `window` texts in flight at once on one aiohttp session whose
+kept-alive connections spare a handshake per text (twilio_rest.AsyncTwilioSender). What Twilio
+took is recorded after each pass, in one round trip. So a worker killed mid-flight leaves at
+most `window` attempts without a result; each is due again once it can no longer be in
+flight, and Twilio's message list for its number settles it (hotline/outbound/followup_jobs.py):
+recorded as sent when it is there, sent once more when it is not.
 
 Safety-net tasks are few and go through their own exactly-once job (hotline/outbound/
 safety_net.py) in a small thread pool, counted in the same window. There is no RQ job per text
