@@ -106,10 +106,7 @@ class TwilioSender:
         base_url: str = TWILIO_API_BASE_URL,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
-        if not (from_number or messaging_service_sid):
-            raise ValueError(
-                "Set TWILIO_PHONE_NUMBER or TWILIO_MESSAGING_SERVICE_SID to send texts"
-            )
+        _require_a_sender(from_number, messaging_service_sid)
         self.from_number = from_number
         self.messaging_service_sid = messaging_service_sid
         self.client = _twilio_client(account_sid, auth_token, base_url, timeout)
@@ -217,6 +214,7 @@ class AsyncTwilioSender:
         base_url: str = TWILIO_API_BASE_URL,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
+        _require_a_sender(from_number, messaging_service_sid)
         self.from_number = from_number
         self.messaging_service_sid = messaging_service_sid
         self.http = AsyncTwilioHttpClient(timeout=timeout)
@@ -301,6 +299,11 @@ class AsyncLogSender:
         return None
 
 
+def _require_a_sender(from_number: str | None, messaging_service_sid: str | None) -> None:
+    if not (from_number or messaging_service_sid):
+        raise ValueError("Set TWILIO_PHONE_NUMBER or TWILIO_MESSAGING_SERVICE_SID to send texts")
+
+
 def _twilio_client(account_sid: str, auth_token: str, base_url: str, timeout: float) -> Client:
     http_client = TwilioHttpClient(timeout=timeout)
     if base_url.rstrip("/") == TWILIO_API_BASE_URL:
@@ -350,36 +353,34 @@ class LogSender:
         raise LookupUnavailable("texts go to the log: there is no Twilio to ask")
 
 
-def make_sender(settings: Any, *, timeout: float = DEFAULT_TIMEOUT) -> Sender:
-    """A TwilioSender when credentials and a sender are set, else a LogSender (development:
-    production settings refuse credentials without a sender)."""
+def sender_config(settings: Any, timeout: float) -> dict[str, Any] | None:
+    """The arguments of a Twilio sender for these settings, or None when texts go to the log
+    (no credentials; or, in development, credentials without a sender: production settings
+    refuse those)."""
     account_sid = getattr(settings, "twilio_account_sid", None)
     auth_token = getattr(settings, "twilio_auth_token", None)
     problem = getattr(settings, "sender_problem", None)
     if problem:
         log.warning("%s; texts go to the log, NOT SENT", problem)
     if not (account_sid and auth_token) or problem:
-        return LogSender()
-    return TwilioSender(
-        account_sid,
-        auth_token,
-        from_number=settings.twilio_phone_number,
-        messaging_service_sid=settings.twilio_messaging_service_sid,
-        base_url=getattr(settings, "twilio_api_base_url", None) or TWILIO_API_BASE_URL,
-        timeout=timeout,
-    )
+        return None
+    return {
+        "account_sid": account_sid,
+        "auth_token": auth_token,
+        "from_number": settings.twilio_phone_number,
+        "messaging_service_sid": settings.twilio_messaging_service_sid,
+        "base_url": getattr(settings, "twilio_api_base_url", None) or TWILIO_API_BASE_URL,
+        "timeout": timeout,
+    }
+
+
+def make_sender(settings: Any, *, timeout: float = DEFAULT_TIMEOUT) -> Sender:
+    """A TwilioSender when credentials and a sender are set, else a LogSender."""
+    config = sender_config(settings, timeout)
+    return LogSender() if config is None else TwilioSender(**config)
 
 
 def make_async_sender(settings: Any, *, timeout: float = DEFAULT_TIMEOUT) -> AsyncSender:
     """make_sender() for the dispatcher: call it inside the event loop that will use it."""
-    sync = make_sender(settings, timeout=timeout)
-    if isinstance(sync, LogSender):
-        return AsyncLogSender()
-    return AsyncTwilioSender(
-        settings.twilio_account_sid,
-        settings.twilio_auth_token,
-        from_number=settings.twilio_phone_number,
-        messaging_service_sid=settings.twilio_messaging_service_sid,
-        base_url=getattr(settings, "twilio_api_base_url", None) or TWILIO_API_BASE_URL,
-        timeout=timeout,
-    )
+    config = sender_config(settings, timeout)
+    return AsyncLogSender() if config is None else AsyncTwilioSender(**config)
