@@ -127,12 +127,9 @@ def send_followup(followup_id: str) -> str:
 
 
 @dataclass(frozen=True)
-class Send:
-    """A claimed follow-up, ready to go: the text, and how to record it once sent."""
-
+class _Step:
     claim: Claim
-    checkin: tuple[int, dict, str, str]
-    callback: str | None
+    checkin: tuple[int, dict, str, str]  # the state version, check-in state, text and its key
 
     @property
     def phone(self) -> str:
@@ -144,20 +141,17 @@ class Send:
 
 
 @dataclass(frozen=True)
-class Lookup:
+class Send(_Step):
+    """A claimed follow-up, ready to go: the text, and how to record it once sent."""
+
+    callback: str | None
+
+
+@dataclass(frozen=True)
+class Lookup(_Step):
     """An earlier attempt never recorded its result: Twilio's message list says which it was."""
 
-    claim: Claim
-    checkin: tuple[int, dict, str, str]
     since: float
-
-    @property
-    def phone(self) -> str:
-        return self.claim.phone or ""
-
-    @property
-    def text(self) -> str:
-        return self.checkin[2]
 
 
 def deliver(svc: Services, followup_id: str, now: float | None = None) -> str:
@@ -192,12 +186,7 @@ def next_step(svc: Services, claim: Claim, now: float | None = None) -> Send | L
     if claim.outcome == "claimed":
         return _claimed(svc, claim, now)
     if claim.outcome == "unconfirmed":
-        try:
-            checkin = _checkin(svc, claim, claim.state_version, claim.stored_state)
-        except Exception:
-            log.exception("follow-up %s: its text cannot be built to look it up",
-                          claim.followup_id)
-            return _settle_unconfirmed(svc, claim, None)
+        checkin = _checkin(svc, claim, claim.state_version, claim.stored_state)
         attempt = (claim.followup or {}).get("attempt") or {}
         return Lookup(claim, checkin, float(attempt.get("at") or 0))
     if claim.outcome == "confirmed":
@@ -278,19 +267,10 @@ def looked_up(svc: Services, step: Lookup, found: SentMessage | None | Exception
         log.warning("follow-up %s: the earlier send never reached Twilio; sending it now",
                     claim.followup_id)
         return "resend"
-    log.warning("follow-up %s: an earlier send never recorded its result and Twilio's list "
-                "could not be read (%s)", claim.followup_id, type(found).__name__)
-    return _settle_unconfirmed(svc, claim, step.checkin)
-
-
-def _settle_unconfirmed(
-    svc: Services, claim: Claim, checkin: tuple[int, dict, str, str] | None
-) -> str:
-    log.warning("follow-up %s to %s: settled as sent, unconfirmed", claim.followup_id,
-                mask_phone(claim.phone or ""))
-    if checkin is None:
-        checkin = _checkin(svc, claim, claim.state_version, claim.stored_state)
-    _record_sent(svc, claim, None, "", checkin)
+    log.warning("follow-up %s to %s: an earlier send never recorded its result and Twilio's "
+                "list could not be read (%s); settled as sent, unconfirmed", claim.followup_id,
+                mask_phone(step.phone), type(found).__name__)
+    _record_sent(svc, claim, None, "", step.checkin)
     return "unconfirmed"
 
 
