@@ -324,35 +324,20 @@ class FollowupStore:
         `state` None leaves the phone's state alone. Returns ok | conflict (the state changed
         since it was read: recompute and call again) | lost (another run recorded it) | missing.
         """
-        keys, args = self._sent_call(
-            claim, sid, twilio_status, text, key, state, expected_version, now
-        )
-        [outcome] = self._sent(keys=keys, args=args)
+        one = SentRecord(claim, sid, twilio_status, text, key, state, expected_version)
+        [outcome] = self.record_sent_many([one], now)
         return outcome
 
     def record_sent_many(self, sends: list[SentRecord], now: float | None = None) -> list[str]:
         """record_sent() for many sends in one pipelined round trip; the outcomes in order."""
         if not sends:
             return []
-        calls = [
-            self._sent_call(one.claim, one.sid, one.twilio_status, one.text, one.key, one.state,
-                            one.expected_version, now)
-            for one in sends
-        ]
+        calls = [self._sent_call(one, now) for one in sends]
         return [outcome for [outcome] in run_script_batch(self.r, self._sent, calls)]
 
-    def _sent_call(
-        self,
-        claim: Claim,
-        sid: str | None,
-        twilio_status: str,
-        text: str,
-        key: str,
-        state: dict | None,
-        expected_version: int,
-        now: float | None,
-    ) -> tuple[list[str], list]:
+    def _sent_call(self, one: SentRecord, now: float | None) -> tuple[list[str], list]:
         now = time.time() if now is None else now
+        claim, sid, twilio_status, state = one.claim, one.sid, one.twilio_status, one.state
         conv_id, phone = claim.conversation_id, claim.phone or ""
         # orjson: the state is the bulk of a batch's record (a few µs where json takes tens)
         blob = _dumps({"conv": conv_id, "phone": phone, "state": state}) if state else ""
@@ -360,8 +345,8 @@ class FollowupStore:
             "at": now_iso(now),
             "direction": "out",
             "channel": "sms",
-            "text": text,
-            "key": key,
+            "text": one.text,
+            "key": one.key,
             "followup": claim.followup_id,
         }
         if not sid:
@@ -380,7 +365,7 @@ class FollowupStore:
             sid or "",
             twilio_status or "",
             now_iso(now),
-            expected_version if state else -1,
+            one.expected_version if state else -1,
             blob,
             int(self.settings.session_ttl),
             _dumps(entry),
