@@ -79,9 +79,9 @@ def test_a_second_run_leaves_a_send_in_flight_alone(app, svc, twilio_api):
     )
 
 
-def test_a_timeout_is_looked_up_in_twilios_list_and_never_resent_blindly(
-    app, twilio_api, monkeypatch
-):
+def timed_out_send(app, twilio_api, monkeypatch):
+    """A follow-up Twilio took after our timeout: its attempt has no result.
+    Returns (services built under the short timeout, phone, follow-up id, the message)."""
     monkeypatch.setattr(followup_jobs, "SEND_TIMEOUT", 0.3)
     hotline = app.extensions["hotline"]
     svc = followup_jobs.make_services(hotline.settings, hotline)
@@ -93,6 +93,13 @@ def test_a_timeout_is_looked_up_in_twilios_list_and_never_resent_blindly(
     assert followup(app, fid)["attempt"]
     [message] = twilio_api.wait_for(1)
     twilio_api.delay(0)
+    return svc, phone, fid, message
+
+
+def test_a_timeout_is_looked_up_in_twilios_list_and_never_resent_blindly(
+    app, twilio_api, monkeypatch
+):
+    svc, phone, fid, message = timed_out_send(app, twilio_api, monkeypatch)
 
     later = time.time() + followup_jobs.in_flight_window() + 1
     assert followup_jobs.deliver(svc, fid, now=later) == "sent"
@@ -106,15 +113,7 @@ def test_a_timeout_is_looked_up_in_twilios_list_and_never_resent_blindly(
 def test_a_timeout_twilio_cannot_be_asked_about_is_settled_as_sent_unconfirmed(
     app, twilio_api, monkeypatch
 ):
-    monkeypatch.setattr(followup_jobs, "SEND_TIMEOUT", 0.3)
-    hotline = app.extensions["hotline"]
-    svc = followup_jobs.make_services(hotline.settings, hotline)
-    phone = new_phone()
-    fid = plan_followup(app, phone)
-    twilio_api.delay(1.0)
-    assert followup_jobs.deliver(svc, fid) == "unknown"
-    twilio_api.wait_for(1)
-    twilio_api.delay(0)
+    svc, phone, fid, _ = timed_out_send(app, twilio_api, monkeypatch)
     twilio_api.refuse_lookups()
 
     later = time.time() + followup_jobs.in_flight_window() + 1

@@ -300,9 +300,9 @@ def test_no_credentials_means_the_worker_logs_the_text_loudly(
 # --- exactly once, with workers killed ------------------------------------------------------
 
 
-def test_a_worker_killed_mid_send_is_found_in_twilios_list_and_not_sent_again(
-    app, twilio, twilio_api, workers
-):
+def killed_mid_send(app, twilio, twilio_api, workers) -> tuple[str, str, object]:
+    """A self-care check-in whose worker was SIGKILLed while the stand-in held its request:
+    Twilio took it, the worker never knew. Returns (phone, follow-up id, the message)."""
     twilio_api.delay(2.0)  # the stand-in holds the request: the kill lands while it waits
     phone = new_phone()
     finish(app, twilio, phone, "self_care")
@@ -311,8 +311,24 @@ def test_a_worker_killed_mid_send_is_found_in_twilios_list_and_not_sent_again(
     first = workers.start()
     wait_until(lambda: twilio_api.held >= 1, what="the request to reach the stand-in")
     first.kill()
-    [message] = twilio_api.wait_for(1, timeout=10)  # Twilio took it; the worker never knew
+    [message] = twilio_api.wait_for(1, timeout=10)
     twilio_api.delay(0)
+    return phone, fid, message
+
+
+def due_followup(app, twilio, disposition: str) -> tuple[str, str]:
+    """A finished conversation whose check-in is due now: (phone, follow-up id)."""
+    phone = new_phone()
+    finish(app, twilio, phone, disposition)
+    [fid] = followup_ids(app, phone)
+    wait_until(lambda: time.time() > followup(app, fid)["due_ts"], what="the follow-up due")
+    return phone, fid
+
+
+def test_a_worker_killed_mid_send_is_found_in_twilios_list_and_not_sent_again(
+    app, twilio, twilio_api, workers
+):
+    phone, fid, message = killed_mid_send(app, twilio, twilio_api, workers)
     assert followup(app, fid).get("attempt")  # no result recorded
     workers.start()
     fu = settled(app, fid)
@@ -329,10 +345,7 @@ def test_an_attempt_that_never_reached_twilio_is_sent_once_after_the_lookup(
 ):
     # A worker killed between its claim and the request leaving: the attempt is in Redis,
     # Twilio has nothing. The claim is made here, as that worker made it, and never sent.
-    phone = new_phone()
-    finish(app, twilio, phone, "self_care")
-    [fid] = followup_ids(app, phone)
-    wait_until(lambda: time.time() > followup(app, fid)["due_ts"], what="the follow-up due")
+    phone, fid = due_followup(app, twilio, "self_care")
     svc = services(app)
     window = QuickWorker.send_timeout + QuickWorker.in_flight_margin  # the workers' own
     assert svc.followups.claim(fid, window).outcome == "claimed"
@@ -351,17 +364,8 @@ def test_an_attempt_that_never_reached_twilio_is_sent_once_after_the_lookup(
 def test_when_twilio_cannot_be_asked_a_lost_answer_is_settled_unconfirmed_and_not_resent(
     app, twilio, twilio_api, workers
 ):
-    twilio_api.delay(2.0)
     twilio_api.refuse_lookups()
-    phone = new_phone()
-    finish(app, twilio, phone, "self_care")
-    [fid] = followup_ids(app, phone)
-
-    first = workers.start()
-    wait_until(lambda: twilio_api.held >= 1, what="the request to reach the stand-in")
-    first.kill()
-    [message] = twilio_api.wait_for(1, timeout=10)
-    twilio_api.delay(0)
+    phone, fid, message = killed_mid_send(app, twilio, twilio_api, workers)
     workers.start()
     fu = settled(app, fid)
 
@@ -407,10 +411,7 @@ def test_a_worker_killed_with_a_window_of_texts_in_flight_leaves_none_lost_or_do
 def test_a_queued_job_of_an_earlier_release_and_two_dispatchers_send_once(
     app, twilio, twilio_api, workers
 ):
-    phone = new_phone()
-    finish(app, twilio, phone, "urgent")
-    [fid] = followup_ids(app, phone)
-    wait_until(lambda: time.time() > followup(app, fid)["due_ts"], what="the follow-up due")
+    phone, fid = due_followup(app, twilio, "urgent")
     rq = app.extensions["hotline"].rq_redis
     q = followups.queue(rq)
     copies = [

@@ -419,6 +419,9 @@ class _AioServer:
         self.loop = asyncio.new_event_loop()
         self.pool = ThreadPoolExecutor(max_workers=64, thread_name_prefix="fake-twilio")
         self.port = 0
+        self._basic_auth = "Basic " + base64.b64encode(
+            f"{api.account_sid}:{api.auth_token}".encode()
+        ).decode()  # what an authorized request carries, worked out once
         self._ready = threading.Event()
         self._runner: Any = None
         self._thread = threading.Thread(target=self._run, name="fake-twilio-aio", daemon=True)
@@ -497,10 +500,7 @@ class _AioServer:
         with api._lock:
             if api._delay:
                 return False
-        expected = "Basic " + base64.b64encode(
-            f"{api.account_sid}:{api.auth_token}".encode()
-        ).decode()
-        return secrets.compare_digest(headers.get("Authorization", ""), expected)
+        return secrets.compare_digest(headers.get("Authorization", ""), self._basic_auth)
 
     def _call(self, environ: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
         answer: dict[str, Any] = {}
