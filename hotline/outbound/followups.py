@@ -16,8 +16,6 @@ from hotline.outbound.followup_jobs import send_followup  # noqa: F401  (an olde
 
 QUEUE_NAME = "hotline"
 JOB_FUNC = "hotline.outbound.followups.send_followup"  # follow-up jobs queued before upgrading
-JOB_TIMEOUT = 120  # one REST call and a few Redis round trips; generous
-RESULT_TTL = 3600
 
 
 def queue(connection: Redis) -> Queue:

@@ -24,11 +24,6 @@ class DueIndex:
             return []
         return self._take(keys=[self.key], args=[now, lease, limit])
 
-    def next_due(self) -> float | None:
-        """When the earliest id in the index is due, None when it is empty."""
-        first = self.r.zrange(self.key, 0, 0, withscores=True)
-        return first[0][1] if first else None
-
 
 def followups_due(client: redis.Redis) -> DueIndex:
     """Check-ins, by when each is due."""

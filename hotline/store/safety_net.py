@@ -191,16 +191,6 @@ class SafetyNetStore:
     def overdue(self, before_ts: float, limit: int = 1000) -> list[str]:
         return self.r.zrangebyscore(TASKS_DUE_KEY, "-inf", before_ts, start=0, num=limit)
 
-    def statuses(self, task_ids: Iterable[str]) -> dict[str, str | None]:
-        ids = list(task_ids)
-        pipe = self.r.pipeline(transaction=False)
-        for tid in ids:
-            pipe.hget(tasks_key(conversation_of(tid)), tid)
-        return {
-            tid: json.loads(raw)["status"] if raw else None
-            for tid, raw in zip(ids, pipe.execute(), strict=True)
-        }
-
     def forget_due(self, task_ids: Iterable[str]) -> None:
         ids = list(task_ids)
         if ids:
