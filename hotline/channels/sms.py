@@ -13,7 +13,7 @@ from hotline.channels import writeback
 from hotline.channels.safe_reply import safe_replies
 from hotline.channels.twilio_auth import twilio_signed
 from hotline.outbound.alerts import plan_turn_alerts
-from hotline.outbound.nudges import watch_after_turn
+from hotline.outbound.nudges import silence_check_at
 from hotline.redact import log_failure
 from hotline.store.turns import TurnInput, TurnOutput
 from hotline.triage import decision
@@ -92,11 +92,11 @@ def run_sms_turn(hotline, phone: str, body: str, sid: str | None, media: int) ->
             effects = effects + opted_out_alert(body, state)
         shown = body if body or not media else f"[{media} attachment(s), no text]"
         seen["state"] = state
-        return TurnOutput(state, replies, effects, inbound_text=shown)
+        watch = silence_check_at(hotline.settings, state, effects)
+        return TurnOutput(state, replies, effects, inbound_text=shown, watch_silence_at=watch)
 
     result = hotline.store.run_turn(phone, phone, "sms", sid, compute)
     state = seen.get("state") or {}
-    watch_after_turn(hotline, result, phone, state)
     plan_turn_alerts(hotline, result, phone, "sms", state.get("lang", "en"))
     return result.replies
 

@@ -29,7 +29,7 @@ import redis
 
 from hotline.channels import voice_flow as flow
 from hotline.outbound.alerts import plan_turn_alerts
-from hotline.outbound.nudges import watch_after_turn
+from hotline.outbound.nudges import silence_check_at
 from hotline.outbound.resume import enqueue_resume
 from hotline.redact import log_failure, mask_phone
 from hotline.store.clock import iso_from_ms
@@ -163,12 +163,10 @@ def apply_entry(hotline, entry: Entry) -> TurnResult:
         entry.session, entry.phone, channel, entry.body["dedupe"], _or_log_only(entry, remembered)
     )
     # What a live turn does after its commit: on-call alerts for a red flag said during the
-    # outage (a re-applied entry plans nothing twice), and the silence watch of a texter now
-    # being asked questions.
+    # outage (a re-applied entry plans nothing twice). The silence watch of a texter now being
+    # asked questions was in the commit itself.
     state = stepped.get("state") or {}
     plan_turn_alerts(hotline, result, entry.phone, channel, state.get("lang", "en"))
-    if kind == "sms":
-        watch_after_turn(hotline, result, entry.session, state)
     # A follow-up it planned is in the due index already, where the dispatcher finds it.
     return result
 
@@ -236,7 +234,8 @@ def _sms_compute(hotline, entry: Entry):
         inbound = Inbound(body, "sms", media_count=media, opted_out=loaded.opted_out)
         state, _, effects = step(loaded.state, inbound, hotline.context)
         shown = body if body or not media else f"[{media} attachment(s), no text]"
-        return TurnOutput(state, [], effects, extra_log=_as_said(entry, "sms", shown))
+        return TurnOutput(state, [], effects, extra_log=_as_said(entry, "sms", shown),
+                          watch_silence_at=silence_check_at(hotline.settings, state, effects))
 
     return compute
 

@@ -24,7 +24,6 @@ from hotline.redact import log_failure
 from hotline.services import Hotline
 from hotline.store.clock import now_iso
 from hotline.store.safety_net import NO_REPLY, NUDGE, Silence, TaskClaim, conversation_of
-from hotline.store.turns import TurnResult
 from hotline.triage import safety_net as wording
 from hotline.triage.conversation import ASKING
 
@@ -37,20 +36,18 @@ BEGINS_ASKING = frozenset({"new_conversation", "cancel_followups", "checkin_answ
 # --- after a turn (the web process) ---
 
 
-def watch_after_turn(
-    hotline: Hotline, result: TurnResult, session: str, state: dict | None
-) -> None:
-    """Put a texter who is now being asked questions in the silence index."""
+def silence_check_at(
+    settings, state: dict | None, effects: list[dict], now: float | None = None
+) -> float | None:
+    """When the sweeper first looks at a texter this turn leaves being asked questions, or
+    None: only a turn that begins asking puts them in the silence index (the turn's own commit
+    writes it, so watching costs no round trip of its own)."""
     if not state or state.get("phase") != ASKING:
-        return
-    if not any(e["type"] in BEGINS_ASKING for e in result.effects):
-        return  # already watched since the turn that began asking
-    settings = hotline.settings
+        return None
+    if not any(e["type"] in BEGINS_ASKING for e in effects):
+        return None  # already watched since the turn that began asking
     first_look = settings.nudge_after or settings.no_reply_after
-    try:
-        safety_net.store_of(hotline).watch(session, time.time() + first_look)
-    except Exception as exc:
-        log_failure(log, "watching a texter's silence", session, exc)
+    return (time.time() if now is None else now) + first_look
 
 
 # --- the sweeper (the worker) ---

@@ -45,4 +45,5 @@ def seen_key(dedupe_id: str) -> str:
 INDEX_KEY = f"{PREFIX}index:started"  # conversation id -> started_at, for listing and purge
 DUE_KEY = f"{PREFIX}followups:due"  # follow-up id -> due time (unix seconds)
 WORDING_KEY = f"{PREFIX}wording"  # hash: wording ref -> an outbound text, exactly as sent
+SILENCE_KEY = f"{PREFIX}safetynet:silence"  # session -> when to look at its silence next
 HEALTH_KEY = f"{PREFIX}health"  # written by /healthz: does Redis take writes?

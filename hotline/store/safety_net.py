@@ -27,10 +27,17 @@ from hotline.settings import Settings
 from hotline.store import LUA_DIR
 from hotline.store.clock import now_iso
 from hotline.store.followups import DELIVERY_RANK, decode_state, sid_index_key
-from hotline.store.keys import PREFIX, conv_key, last_key, log_key, optout_key, state_key
+from hotline.store.keys import (
+    PREFIX,
+    SILENCE_KEY,
+    conv_key,
+    last_key,
+    log_key,
+    optout_key,
+    state_key,
+)
 
 # Keys only the safety net uses (hotline/store/keys.py holds the conversation keys).
-SILENCE_KEY = f"{PREFIX}safetynet:silence"  # session -> when to look at its silence next
 TASKS_DUE_KEY = f"{PREFIX}safetynet:due"  # task id -> due time (unix seconds)
 NO_KEY = f"{PREFIX}safetynet:-"  # given to a script for a check that does not apply
 

@@ -3,8 +3,8 @@ idempotency are written in the same commit.
 
 A webhook turn costs two round trips: one MGET for everything the step needs, then one Lua
 script that checks nothing changed meanwhile (a version number, compare-and-set) and writes the
-state, the log and the record together. On a conflict (two texts from one number at once) the
-turn is recomputed on the fresh state, so no answer is lost or doubled.
+state, the log, the record and the silence watch together. On a conflict (two texts from one
+number at once) the turn is recomputed on the fresh state, so no answer is lost or doubled.
 
 Idempotency: every webhook id (Twilio's MessageSid, a call's CallSid and turn) is remembered
 for REPLAY_MEMORY with the reply it got, in a key of its own written by the same commit
@@ -33,6 +33,7 @@ from hotline.store.keys import (
     DUE_KEY,
     INDEX_KEY,
     PREFIX,
+    SILENCE_KEY,
     WORDING_KEY,
     conv_key,
     followups_key,
@@ -79,6 +80,9 @@ class TurnOutput:
     effects: list[dict]
     inbound_text: str | None = None
     extra_log: list[dict] = field(default_factory=list)
+    # When the silence sweeper first looks at this session (a turn that began asking; see
+    # outbound/nudges.silence_check_at), written by the same commit.
+    watch_silence_at: float | None = None
 
 
 @dataclass
@@ -210,7 +214,8 @@ class TurnStore:
             args += [name, value]
         args += [len(cleared), *cleared]
         args += _log_args(out, channel, at, refs)
-        args += [seen, REPLAY_MEMORY]
+        watch = "" if out.watch_silence_at is None else repr(out.watch_silence_at)
+        args += [watch, session if watch else "", seen, REPLAY_MEMORY]
         keys = [
             state_key(session),
             conv_key(conv_id),
@@ -224,6 +229,7 @@ class TurnStore:
             followups_key(prev or old_conv or conv_id),
             WORDING_KEY,
             seen_key(dedupe_id) if dedupe_id else f"{PREFIX}-",
+            SILENCE_KEY,
         ]
         # "replay": the same webhook was committed meanwhile; the next MGET answers it.
         if self._commit(keys=keys, args=args) in ("conflict", "replay"):

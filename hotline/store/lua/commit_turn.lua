@@ -4,7 +4,8 @@
 --
 -- KEYS: 1 state, 2 conv, 3 conv log, 4 conv follow-ups, 5 last conv of phone, 6 opt-out of
 --       phone, 7 index, 8 due follow-ups, 9 old conv, 10 old conv follow-ups, 11 wording table,
---       12 the webhook's replay memory (an unused key name ending in '-' without a webhook id)
+--       12 the webhook's replay memory (an unused key name ending in '-' without a webhook id),
+--       13 the silence index
 -- ARGV: 1 expected version, 2 state json, 3 session ttl, 4 retention, 5 now (unix s),
 --       6 now (unix ms, the log entries' stream id), 7 now (ISO-8601), 8 conv id,
 --       9 expire old conv ('1'), 10 cancel scopes ('current,old'), 11 opt-out action,
@@ -16,7 +17,9 @@
 --       16+2n k = number of record fields to clear (at their default), then their k names,
 --       then per log entry three values: m ('direction|channel|key[|at]', no tab), text,
 --       wording ref ('' = keep the text in the entry); entries are written in this order;
---       last two: the webhook's reply to remember ('' = no webhook id), for how long (s)
+--       last four: when the silence sweeper first looks at this session ('' = not watched),
+--       the session (its member there), the webhook's reply to remember ('' = no webhook id),
+--       for how long (s)
 -- Returns 'ok' | 'conflict' | 'replay' (this webhook was already committed: nothing written)
 
 local current = redis.call('GET', KEYS[1])
@@ -26,9 +29,9 @@ if current then
 end
 if version ~= tonumber(ARGV[1]) then return 'conflict' end
 
-local log_end = #ARGV - 2
-if ARGV[log_end + 1] ~= '' and
-    not redis.call('SET', KEYS[12], ARGV[log_end + 1], 'NX', 'EX', ARGV[log_end + 2]) then
+local log_end = #ARGV - 4
+if ARGV[log_end + 3] ~= '' and
+    not redis.call('SET', KEYS[12], ARGV[log_end + 3], 'NX', 'EX', ARGV[log_end + 4]) then
   return 'replay'
 end
 
@@ -200,6 +203,10 @@ if ARGV[13] ~= '' then
     best['answered_at'] = answer['at']
     redis.call('HSET', KEYS[4], best_key, cjson.encode(best))
   end
+end
+
+if ARGV[log_end + 1] ~= '' then
+  redis.call('ZADD', KEYS[13], ARGV[log_end + 1], ARGV[log_end + 2])
 end
 
 if ARGV[11] == 'set' then
