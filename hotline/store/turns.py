@@ -29,6 +29,7 @@ from hotline.outbound.schedule import followup_due
 from hotline.settings import Settings
 from hotline.store import LUA_DIR
 from hotline.store.clock import iso_from_ms, now_iso
+from hotline.store.direct import DirectCommands
 from hotline.store.keys import (
     DUE_KEY,
     INDEX_KEY,
@@ -103,6 +104,7 @@ class TurnStore:
         self.r = client
         self.settings = settings
         self._commit = client.register_script((LUA_DIR / "commit_turn.lua").read_text())
+        self._direct = DirectCommands(client)  # the turn's two commands: store/direct.py
         WORDING.attach(client)
 
     # --- one turn ---------------------------------------------------------------------------
@@ -122,7 +124,7 @@ class TurnStore:
             keys = [state_key(session), last_key(phone), optout_key(phone)]
             if dedupe_id:
                 keys.append(seen_key(dedupe_id))
-            raw_state, last_conv, opted, *replay = self.r.mget(keys)
+            raw_state, last_conv, opted, *replay = self._direct.mget(keys)
             if replay and replay[0]:
                 return self._replayed(json.loads(replay[0]))
             version, stored = _decode_state(raw_state)
@@ -232,7 +234,7 @@ class TurnStore:
             SILENCE_KEY,
         ]
         # "replay": the same webhook was committed meanwhile; the next MGET answers it.
-        if self._commit(keys=keys, args=args) in ("conflict", "replay"):
+        if self._direct.run_script(self._commit, keys, args) in ("conflict", "replay"):
             return None
         return TurnResult(conv_id, out.replies, out.effects, followup_ids=plan_ids)
 

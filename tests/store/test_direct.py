@@ -1,0 +1,79 @@
+"""The turn's commands on the thread's own connection: a broken connection is replaced, a
+flushed script is loaded again, a timeout never leaves a reply for the next command to read."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+import redis
+
+from hotline.store.connect import connect_web
+from hotline.store.direct import DirectCommands
+
+
+@pytest.fixture
+def client(redis_url):
+    client = connect_web(redis_url)
+    yield client
+    client.close()
+
+
+def test_commands_answer_as_the_client_does(client):
+    direct = DirectCommands(client)
+    client.set("direct:a", "1")
+    assert direct.mget(["direct:a", "direct:missing"]) == ["1", None]
+    script = client.register_script("return {KEYS[1], ARGV[1]}")
+    assert direct.run_script(script, ["k"], ["v"]) == ["k", "v"]
+    with pytest.raises(redis.ResponseError):
+        direct.execute("INCR", "direct:a", "extra")  # an error reply keeps the connection
+    assert direct.mget(["direct:a"]) == ["1"]
+
+
+def test_a_connection_killed_by_the_server_is_replaced(client):
+    direct = DirectCommands(client)
+    client.set("direct:b", "x")
+    assert direct.mget(["direct:b"]) == ["x"]
+    mine = direct.execute("CLIENT", "ID")
+    client.execute_command("CLIENT", "KILL", "ID", mine)
+    assert direct.mget(["direct:b"]) == ["x"]  # sent again on a new connection
+    assert direct.execute("CLIENT", "ID") != mine
+
+
+def test_a_script_the_server_forgot_is_loaded_again(client):
+    direct = DirectCommands(client)
+    script = client.register_script("return 'again'")
+    client.script_flush()
+    assert direct.run_script(script, [], []) == "again"
+
+
+def test_a_timeout_leaves_no_reply_behind(redis_url):
+    client = redis.Redis.from_url(redis_url, decode_responses=True, socket_timeout=0.2)
+    direct = DirectCommands(client)
+    client.set("direct:c", "after")
+    with pytest.raises(redis.TimeoutError):
+        direct.execute("BLPOP", "direct:never", 1)  # its reply comes after the timeout
+    assert direct.mget(["direct:c"]) == ["after"]  # not BLPOP's late nil
+    client.close()
+
+
+def test_each_thread_and_each_forked_child_has_a_connection_of_its_own(client):
+    direct = DirectCommands(client)
+    main_id = direct.execute("CLIENT", "ID")
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(direct.execute("CLIENT", "ID")))
+    thread.start()
+    thread.join()
+    assert seen and seen[0] != main_id
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its own connection, and the parent's is left alone
+        try:
+            os.write(write, str(direct.execute("CLIENT", "ID")).encode())
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    child_id = int(os.read(read, 64))
+    assert child_id != main_id
+    assert direct.execute("CLIENT", "ID") == main_id
