@@ -6,12 +6,13 @@ import functools
 import logging
 import re
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app
 from twilio.twiml.messaging_response import MessagingResponse
 
 from hotline.channels import writeback
 from hotline.channels.safe_reply import safe_replies
 from hotline.channels.twilio_auth import twilio_signed
+from hotline.channels.webhook_form import webhook_form
 from hotline.outbound.alerts import plan_turn_alerts
 from hotline.outbound.nudges import silence_check_at
 from hotline.redact import log_failure
@@ -64,7 +65,7 @@ def media_count(raw: str | None) -> int:
 @twilio_signed
 def incoming_sms() -> Response:
     hotline = current_app.extensions["hotline"]
-    form = request.form  # once: each `request.` is a context-local lookup
+    form = webhook_form()
     body = clean_body(form.get("Body", ""))
     phone = sender_of(form.get("From"))
     if phone is None:

@@ -14,6 +14,7 @@ import re
 from flask import Blueprint, Response, current_app, request
 
 from hotline.channels.twilio_auth import twilio_signed
+from hotline.channels.webhook_form import webhook_form
 from hotline.redact import log_failure
 from hotline.store.followups import DELIVERY_RANK, FollowupStore
 
@@ -28,9 +29,10 @@ _ERROR_CODE = re.compile(r"^[0-9]{1,6}$")
 @bp.post("/sms/status")
 @twilio_signed
 def delivery_status() -> Response:
-    sid = request.form.get("MessageSid") or request.form.get("SmsSid") or ""
-    status = (request.form.get("MessageStatus") or request.form.get("SmsStatus") or "").lower()
-    error_code = request.form.get("ErrorCode") or ""
+    form = webhook_form()
+    sid = form.get("MessageSid") or form.get("SmsSid") or ""
+    status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
+    error_code = form.get("ErrorCode") or ""
     followup_id = request.args.get("followup") or None
     if not _SID.match(sid) or status not in DELIVERY_RANK:
         return Response(status=204)
@@ -41,7 +43,7 @@ def delivery_status() -> Response:
             followup_id, sid, status, error_code if _ERROR_CODE.match(error_code) else None
         )
     except Exception as exc:
-        log_failure(log, "recording a delivery status", request.form.get("To"), exc)
+        log_failure(log, "recording a delivery status", form.get("To"), exc)
         return Response(status=204)
     if outcome == "ok" and status in ("failed", "undelivered"):
         log.warning("follow-up %s not delivered: %s, error %s", sid, status, error_code or "-")

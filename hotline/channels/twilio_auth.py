@@ -22,6 +22,8 @@ from twilio.request_validator import (
     get_signature_algorithm,
 )
 
+from hotline.channels.webhook_form import webhook_form
+
 log = logging.getLogger("hotline.webhooks")
 
 
@@ -48,7 +50,7 @@ def signature_is_valid() -> bool:
         secret = settings.twilio_webhook_shared_key
         if not secret:
             return False
-    url, form = public_request_url(), request.form
+    url, form = public_request_url(), webhook_form()
     validator = _validator(secret)
     # Twilio's validate() signs the URL twice (with and without the port) before comparing.
     # The URL as configured is what Twilio signs in the common case: one signature with

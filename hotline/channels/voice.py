@@ -27,6 +27,7 @@ from hotline.channels import writeback
 from hotline.channels.safe_reply import safe_replies
 from hotline.channels.sms import sender_of
 from hotline.channels.twilio_auth import twilio_signed
+from hotline.channels.webhook_form import webhook_form
 from hotline.outbound import followups
 from hotline.outbound.after_call import can_receive_texts
 from hotline.outbound.alerts import plan_turn_alerts
@@ -92,11 +93,11 @@ def twiml_route(where: str) -> Callable:
             except CallIsOver:
                 xml = flow.goodbye(hotline.context, call_language(), [])
             except Exception as exc:
-                log_failure(log, where, request.form.get("From"), exc)
+                log_failure(log, where, webhook_form().get("From"), exc)
                 try:
                     xml = failure_twiml(hotline)
                 except Exception as again:  # even the prompts failed: hang up, never a 500
-                    log_failure(log, f"{where} (safe ending)", request.form.get("From"), again)
+                    log_failure(log, f"{where} (safe ending)", webhook_form().get("From"), again)
                     xml = flow.bare_hangup()
             return Response(xml, mimetype="application/xml")
 
@@ -108,21 +109,21 @@ def twiml_route(where: str) -> Callable:
 def failure_twiml(hotline) -> str:
     """The safe ending, from the request alone: the callback URL names the question (q) and
     the language (l), so a yes to a red-flag question still gets that level's advice."""
-    lang, question = call_language(), request.args.get("q") or None
-    said, digits = request.form.get("SpeechResult", ""), request.form.get("Digits", "")
+    lang, question, form = call_language(), request.args.get("q") or None, webhook_form()
+    said, digits = form.get("SpeechResult", ""), form.get("Digits", "")
     replies = safe_replies(
         hotline.protocol, said, hotline.settings.emergency_number, channel="voice", lang=lang,
         question=question, keypress=digits,
     )
     if (said or digits) and request.path.endswith("/answer"):
         try:
-            call = call_of(request.form)
+            call = call_of(form)
         except NotACall:
             call = None
         if call is not None:
             writeback.keep_call_turn(
                 hotline, call.session, call.phone, f"{call.sid}:{_count(request.args.get('n'))}",
-                digits, said, request.form.get("Confidence"), question, replies,
+                digits, said, form.get("Confidence"), question, replies,
             )
     return flow.safe_ending(hotline.context, lang, replies)
 
@@ -134,14 +135,15 @@ def failure_twiml(hotline) -> str:
 @twilio_signed
 @twiml_route("incoming call")
 def incoming_call(hotline) -> str:
-    return start_call(hotline, call_of(request.form))
+    return start_call(hotline, call_of(webhook_form()))
 
 
 @bp.post("/voice/answer")
 @twilio_signed
 @twiml_route("call answer")
 def answer(hotline) -> str:
-    call = call_of(request.form)
+    form = webhook_form()
+    call = call_of(form)
     writeback.catch_up(hotline, call.session)  # this call's own outage turns come first
     turn, reasks = _count(request.args.get("n")), _count(request.args.get("r"))
     # What a keypress or utterance means depends on the question being asked, so it is read
@@ -155,9 +157,9 @@ def answer(hotline) -> str:
             hotline.protocol,
             state["lang"],
             question,
-            request.form.get("Digits", ""),
-            request.form.get("SpeechResult", ""),
-            request.form.get("Confidence"),
+            form.get("Digits", ""),
+            form.get("SpeechResult", ""),
+            form.get("Confidence"),
             can_transfer=bool(hotline.settings.transfer_number),
         )
         return seen["heard"]
@@ -196,14 +198,14 @@ def _not_an_answer(
 @twilio_signed
 @twiml_route("nurse offer")
 def offer(hotline) -> str:
-    return connect_nurse(hotline, call_of(request.form), call_language(), None)
+    return connect_nurse(hotline, call_of(webhook_form()), call_language(), None)
 
 
 @bp.post("/voice/dialed")
 @twilio_signed
 @twiml_route("nurse call ended")
 def dialed(hotline) -> str:
-    call, status = call_of(request.form), request.form.get("DialCallStatus", "")
+    call, status = call_of(webhook_form()), webhook_form().get("DialCallStatus", "")
     note(hotline, call, {"type": "transfer_ended", "dial_status": status})
     lang = call_language()
     if status in NURSE_ANSWERED:
@@ -215,19 +217,19 @@ def dialed(hotline) -> str:
 @twilio_signed
 def call_status() -> Response:
     hotline = current_app.extensions["hotline"]
-    status = request.form.get("CallStatus", "")
+    status = webhook_form().get("CallStatus", "")
     try:
-        call = call_of(request.form)
+        call = call_of(webhook_form())
         if status in ENDED:
             conversation_id = record_call_end(
-                hotline, call, status, request.form.get("CallDuration")
+                hotline, call, status, webhook_form().get("CallDuration")
             )
             if conversation_id:
                 enqueue_summary(hotline, conversation_id)
     except Exception as exc:
-        log_failure(log, "call status", request.form.get("From"), exc)
-        if status in ENDED and _SID.match(request.form.get("CallSid", "")):
-            call = call_of(request.form)
+        log_failure(log, "call status", webhook_form().get("From"), exc)
+        if status in ENDED and _SID.match(webhook_form().get("CallSid", "")):
+            call = call_of(webhook_form())
             writeback.keep_call_end(hotline, call.session, call.phone, f"{call.sid}:end", status)
     return Response(status=204)
 

@@ -1,0 +1,57 @@
+"""A Twilio webhook's form fields, parsed once per request.
+
+Twilio posts a short application/x-www-form-urlencoded body (20-odd fields). Werkzeug's form
+parser (a stream wrapper, a parser object, a MultiDict) cost about 80 µs of a turn for that;
+the body read once (werkzeug's get_data keeps MAX_CONTENT_LENGTH) and split here costs a third
+of it. Any other body (multipart, no length) is left to werkzeug, as before. The signature check
+and the view read the same parsed fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import unquote_plus
+
+import werkzeug.urls  # noqa: F401  (registers QUOTE_ERRORS)
+from flask import request
+from werkzeug.datastructures import MultiDict
+
+_KEY = "hotline.webhook_form"
+QUOTE_ERRORS = "werkzeug.url_quote"  # werkzeug's own handler (werkzeug.urls registers it)
+URLENCODED = "application/x-www-form-urlencoded"
+
+
+def webhook_form() -> Mapping[str, str]:
+    """The request's form: a dict, or a MultiDict when a field is repeated (the signature
+    covers every value)."""
+    environ = request.environ
+    form = environ.get(_KEY)
+    if form is None:
+        if request.mimetype == URLENCODED and environ.get("CONTENT_LENGTH"):
+            form = parse_urlencoded(request.get_data(cache=True))
+        else:
+            form = request.form
+        environ[_KEY] = form
+    return form
+
+
+def parse_urlencoded(raw: bytes) -> Mapping[str, str]:
+    """What werkzeug's parser returns for a urlencoded body, without its layers: blank values
+    kept, an escape that is not UTF-8 kept as written, and no fields at all from a body that is
+    not UTF-8."""
+    try:
+        body = raw.decode()
+    except UnicodeDecodeError:
+        return {}
+    pairs = []
+    for part in body.split("&"):
+        if not part:
+            continue
+        name, _, value = part.partition("=")
+        if "%" in name or "+" in name:
+            name = unquote_plus(name, errors=QUOTE_ERRORS)
+        if "%" in value or "+" in value:
+            value = unquote_plus(value, errors=QUOTE_ERRORS)
+        pairs.append((name, value))
+    form = dict(pairs)
+    return form if len(form) == len(pairs) else MultiDict(pairs)
