@@ -93,6 +93,7 @@ class OutageBuffer:
     def __init__(self, directory: str | os.PathLike) -> None:
         self.directory = Path(directory)
         self.path = self.directory / BUFFER_FILE
+        self._path_name = str(self.path)  # exists() runs before every turn: no Path layers
         self._local = threading.local()
         self.journal_owed = False  # written-back words may still be in the WAL
 
@@ -126,7 +127,7 @@ class OutageBuffer:
         return connection
 
     def exists(self) -> bool:
-        return self.path.exists()
+        return os.path.exists(self._path_name)
 
     # --- writing --------------------------------------------------------------------------
 
