@@ -19,7 +19,7 @@ from hotline.triage.answers import parse_duration_hours
 from hotline.triage.conversation import new_state
 from tests.conftest import AUTH_TOKEN
 from tests.support.voice_caller import VoiceCaller, answer_every_question
-from tests.support.webhooks import TwilioWebhooks, new_phone
+from tests.support.webhooks import TwilioWebhooks, new_phone, sign
 
 NURSE = "+15550009999"
 
@@ -440,3 +440,18 @@ def test_the_terminal_caller_signs_for_the_public_url(voice_app):
     assert refused == 1  # signed for the local URL: 403
     assert status == 0 and "Hang up and call 9 1 1 now" in out
     assert conversation_of(app, phone)["disposition"] == "emergency"
+
+
+def test_callback_urls_keep_the_prefix_a_trusted_proxy_serves_the_app_under(voice_app):
+    app = voice_app(HOTLINE_TRUSTED_PROXIES="127.0.0.1", HOTLINE_TRANSFER_NUMBER=NURSE)
+    client = app.test_client()
+    params = {"CallSid": "CA" + "1" * 32, "From": new_phone(), "To": "+15550001111",
+              "CallStatus": "in-progress"}
+    public = "https://public.example.org/hotline/voice"
+    response = client.post("http://127.0.0.1:8000/voice", data=params, headers={
+        "X-Twilio-Signature": sign(AUTH_TOKEN, public, params), "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "public.example.org", "X-Forwarded-Prefix": "/hotline"})
+    root = ET.fromstring(response.data)
+    actions = [g.get("action") for g in root.iter("Gather")]
+    assert actions and all(a.startswith("/hotline/voice/answer?n=1&r=0&l=en&q=") for a in actions)
+    assert [r.text for r in root.iter("Redirect")] == actions
