@@ -58,14 +58,27 @@ def test_a_timeout_leaves_no_reply_behind(redis_url):
     client.close()
 
 
-def test_each_thread_and_each_forked_child_has_a_connection_of_its_own(client):
+def test_threads_sending_at_once_use_connections_of_their_own(client):
     direct = DirectCommands(client)
     main_id = direct.execute("CLIENT", "ID")
+    waiting = threading.Thread(target=direct.execute, args=("BLPOP", "direct:wake", 5))
+    waiting.start()
+    while client.execute_command("CLIENT", "LIST", "TYPE", "normal").count("cmd=blpop") < 1:
+        pass  # the other thread is now inside its command
+    second_id = direct.execute("CLIENT", "ID")
+    assert second_id != main_id  # a second connection: the first is busy
+    client.lpush("direct:wake", "1")
+    waiting.join()
     seen = []
-    thread = threading.Thread(target=lambda: seen.append(direct.execute("CLIENT", "ID")))
-    thread.start()
-    thread.join()
-    assert seen and seen[0] != main_id
+    later = threading.Thread(target=lambda: seen.append(direct.execute("CLIENT", "ID")))
+    later.start()
+    later.join()
+    assert seen[0] in (main_id, second_id)  # a thread started later takes an idle one
+
+
+def test_a_forked_child_never_uses_its_parents_connection(client):
+    direct = DirectCommands(client)
+    main_id = direct.execute("CLIENT", "ID")
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: its own connection, and the parent's is left alone
