@@ -41,6 +41,9 @@ class DirectCommands:
         try:
             for attempt in range(2):
                 try:
+                    # Connected as the pool would (a Sentinel connection asks for the master
+                    # here; send_command alone would go to the default host); a no-op when it is.
+                    connection.connect()
                     connection.send_command(*args)
                     return connection.read_response()
                 except ResponseError:
