@@ -124,19 +124,20 @@ def web_env(redis_url: str, scratch: Path) -> dict[str, str]:
     }
 
 
-def procfile_web_command(port: int, app: str) -> list[str]:
-    """The Procfile's web line with $PORT and ${WEB_CONCURRENCY:-2} filled in, bound to
-    127.0.0.1, serving `app` (the hotline, or the floor from scripts/ via `--app`)."""
+def procfile_web_command(port: int, app: str, env: dict[str, str] | None = None) -> list[str]:
+    """The Procfile's web line with $PORT and ${WEB_CONCURRENCY:-4} filled in (from `env`, as
+    the platform would), bound to 127.0.0.1, serving `app` (the hotline, or the floor from
+    scripts/ via `--app`)."""
     line = next(
         raw.split(":", 1)[1]
         for raw in (ROOT / "Procfile").read_text().splitlines()
         if raw.startswith("web:")
     )
-    values = {"PORT": str(port)}
+    values = {**(env if env is not None else os.environ), "PORT": str(port)}
 
     def fill(match: re.Match) -> str:
         name, default = match.group(1) or match.group(3), match.group(2)
-        return values.get(name) or os.environ.get(name) or default or ""
+        return values.get(name) or default or ""
 
     line = re.sub(r"\$\{(\w+):-([^}]*)\}|\$(\w+)", fill, line).replace("0.0.0.0", "127.0.0.1")
     words = shlex.split(line)
@@ -154,10 +155,10 @@ def gthread_command(port: int, app: str, processes: int) -> list[str]:
     ]
 
 
-def web_command(name: str, port: int) -> list[str]:
+def web_command(name: str, port: int, env: dict[str, str]) -> list[str]:
     app, server = TARGETS.get(name, ("hotline.wsgi:app", "procfile"))
     if server == "procfile":
-        return procfile_web_command(port, app)
+        return procfile_web_command(port, app, env)
     kind, *sizes = server.split()
     if kind == "granian":  # `hotline web` with other sizes: processes x threads
         return [str(Path(sys.executable).with_name("hotline")), "web", "--port", str(port),
@@ -179,10 +180,11 @@ def start_web(
         extra["WEB_CONCURRENCY"] = workers
     extra["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")]))
     log = (scratch / f"{name}-{port}.log").open("wb")
+    process_env = {**os.environ, **env, **extra}
     process = subprocess.Popen(
-        web_command(name, port),
+        web_command(name, port, process_env),
         cwd=ROOT,
-        env={**os.environ, **env, **extra},
+        env=process_env,
         stdin=subprocess.DEVNULL,
         stdout=log,
         stderr=subprocess.STDOUT,
