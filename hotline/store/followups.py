@@ -34,6 +34,7 @@ from hotline.store.keys import (
     optout_key,
     state_key,
 )
+from hotline.store.records import record_fields
 
 
 # Keys only follow-ups use (hotline/store/keys.py holds the conversation keys).
@@ -202,7 +203,7 @@ class FollowupStore:
         """Decide, atomically, whether this run sends; if so, record the attempt first."""
         now = time.time() if now is None else now
         conv_id = conversation_of(followup_id)
-        meta = self.r.hgetall(conv_key(conv_id))
+        meta = record_fields(self.r.hgetall(conv_key(conv_id)))
         phone = meta.get("phone")
         if not phone:
             self.forget_due([followup_id])
@@ -224,7 +225,10 @@ class FollowupStore:
         the records, then each phone's state and last conversation, then the claims."""
         now = time.time() if now is None else now
         conv_ids = [conversation_of(fid) for fid in followup_ids]
-        metas = self._pipelined(lambda pipe: [pipe.hgetall(conv_key(c)) for c in conv_ids])
+        metas = [
+            record_fields(meta)
+            for meta in self._pipelined(lambda pipe: [pipe.hgetall(conv_key(c)) for c in conv_ids])
+        ]
         phones = [meta.get("phone") for meta in metas]
         known = [phone for phone in phones if phone]
         reads = self._pipelined(

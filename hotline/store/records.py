@@ -101,6 +101,28 @@ def _compact_items(
     return items
 
 
+PIECE_MARK = "#"  # commit_turn.lua's "<field>#2", "<field>#3": the pieces after a field's first
+
+
+def record_fields(stored: Mapping[str, str]) -> dict[str, str]:
+    """A record hash as read (HGETALL), its long values whole again. commit_turn.lua writes a
+    value longer than 64 bytes in pieces, the field holding the first and "<field>#2",
+    "<field>#3" ... the others, so that Redis keeps the hash compact; a record written whole
+    (before) reads as it is. Every reader of the hash reads it through this."""
+    if not any(PIECE_MARK in name for name in stored):
+        return dict(stored)
+    fields = {}
+    for name, value in stored.items():
+        if PIECE_MARK in name:
+            continue
+        pieces, n = [value], 2
+        while (piece := stored.get(f"{name}{PIECE_MARK}{n}")) is not None:
+            pieces.append(piece)
+            n += 1
+        fields[name] = "".join(pieces)
+    return fields
+
+
 CONVERSATION_ID = re.compile(r"c([0-9a-f]{11})[0-9a-f]{10}")  # turns.new_conversation_id
 
 
@@ -124,6 +146,7 @@ def build_record(
     wording is read through WORDING (from its cache, else from Redis)."""
     if texts is None:
         texts = WORDING.texts(wording_refs(log))
+    meta = record_fields(meta)
     transcript, events = [], []
     for full in log_items(log, texts):
         item = {

@@ -61,11 +61,51 @@ end
 
 redis.call('SET', KEYS[1], (version + 1) .. '|' .. ARGV[2], 'EX', ARGV[3])
 
+-- The record. Redis keeps a hash compact (a listpack, about half the bytes of a hash table)
+-- only while every value in it is at most 64 bytes (hash-max-listpack-value), so a longer
+-- value (answers, a rule) is written in pieces of at most PIECE bytes, cut between UTF-8
+-- characters: the field holds the first piece, '<field>#2', '<field>#3' ... the others
+-- (records.record_fields joins them). Pieces a longer value left before are deleted.
+local PIECE = 64
+local record, next_pieces = {}, {}
+local function continues(value, at)  -- the byte at `at` is a UTF-8 continuation byte
+  local byte = string.byte(value, at)
+  return byte >= 0x80 and byte < 0xC0
+end
+local function put_record_field(name, value)
+  local n, from = 1, 1
+  while #value - from + 1 > PIECE do
+    local to = from + PIECE - 1
+    -- Inside a character (a continuation byte follows): cut before it. A character is at
+    -- most 4 bytes, so this backs off at most 3, whatever the bytes.
+    local back = 0
+    while back < 3 and continues(value, to + 1) do to, back = to - 1, back + 1 end
+    record[#record + 1] = n == 1 and name or (name .. '#' .. n)
+    record[#record + 1] = string.sub(value, from, to)
+    from, n = to + 1, n + 1
+  end
+  record[#record + 1] = n == 1 and name or (name .. '#' .. n)
+  record[#record + 1] = string.sub(value, from)
+  next_pieces[#next_pieces + 1] = {name, n + 1}
+end
+
 local fields_end = 15 + 2 * tonumber(ARGV[15])
-redis.call('HSET', KEYS[2], unpack(ARGV, 16, fields_end))
+for i = 16, fields_end, 2 do put_record_field(ARGV[i], ARGV[i + 1]) end
+redis.call('HSET', KEYS[2], unpack(record))
 local cleared_end = fields_end + 1 + tonumber(ARGV[fields_end + 1])
 if cleared_end > fields_end + 1 then
   redis.call('HDEL', KEYS[2], unpack(ARGV, fields_end + 2, cleared_end))
+  for i = fields_end + 2, cleared_end do next_pieces[#next_pieces + 1] = {ARGV[i], 2} end
+end
+-- Each field's first piece past what it holds now: none there is the usual answer (one
+-- command); one there means a value got shorter, and its pieces after that go too.
+local stale = {}
+for i, piece in ipairs(next_pieces) do stale[i] = piece[1] .. '#' .. piece[2] end
+if redis.call('HDEL', KEYS[2], unpack(stale)) > 0 then
+  for _, piece in ipairs(next_pieces) do
+    local n = piece[2] + 1
+    while redis.call('HDEL', KEYS[2], piece[1] .. '#' .. n) == 1 do n = n + 1 end
+  end
 end
 redis.call('EXPIRE', KEYS[2], retention)
 redis.call('ZADD', KEYS[7], 'NX', now, ARGV[8])
