@@ -34,7 +34,7 @@ from hotline.store.keys import (
     optout_key,
     state_key,
 )
-from hotline.store.records import record_fields
+from hotline.store.records import followup_of, record_fields
 
 
 # Keys only follow-ups use (hotline/store/keys.py holds the conversation keys).
@@ -88,6 +88,11 @@ def run_script_batch(client: redis.Redis, script: Script, calls: list[tuple[list
         elif isinstance(result, Exception):
             raise result
     return results
+
+
+def _followup(followup_id: str, raw: str | None) -> dict | None:
+    """A follow-up's stored JSON (the hash's or a script's answer) as readers see it."""
+    return followup_of(followup_id, orjson.loads(raw)) if raw else None
 
 
 def conversation_of(followup_id: str) -> str:
@@ -161,7 +166,7 @@ class FollowupStore:
 
     def get(self, followup_id: str) -> dict | None:
         raw = self.r.hget(followups_key(conversation_of(followup_id)), followup_id)
-        return json.loads(raw) if raw else None
+        return _followup(followup_id, raw)
 
     def updated_at(self, conv_id: str) -> float | None:
         """When a conversation last changed (unix s), None when there is no such record."""
@@ -215,7 +220,7 @@ class FollowupStore:
             keys=self._claim_keys(conv_id, phone, last),
             args=self._claim_args(followup_id, now, in_flight_window, conv_id, last),
         )
-        followup = json.loads(raw) if raw else None
+        followup = _followup(followup_id, raw)
         return Claim(outcome, followup_id, conv_id, phone, followup, meta, version, stored)
 
     def claim_many(
@@ -255,7 +260,7 @@ class FollowupStore:
             self.forget_due([c.followup_id for c in missing])
         answers = run_script_batch(self.r, self._claim, calls)
         claims = [
-            Claim(outcome, fid, conv_id, phone, orjson.loads(raw) if raw else None, meta, *state)
+            Claim(outcome, fid, conv_id, phone, _followup(fid, raw), meta, *state)
             for (fid, conv_id, phone, meta, state), (outcome, raw) in zip(
                 pending, answers, strict=True
             )

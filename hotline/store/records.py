@@ -123,6 +123,17 @@ def record_fields(stored: Mapping[str, str]) -> dict[str, str]:
     return fields
 
 
+# What a follow-up planned by commit_turn.lua holds without storing it: its id is the name of
+# its field in the follow-ups hash, and these are null until it is sent and answered.
+FOLLOWUP_DEFAULTS = {"sent_at": None, "reply": None}
+
+
+def followup_of(followup_id: str, stored: Mapping[str, object]) -> dict:
+    """A follow-up as every reader sees it, from its decoded JSON: with its id, and sent_at and
+    reply null where they are not stored (one stored before has them all)."""
+    return {"id": followup_id, **FOLLOWUP_DEFAULTS, **stored}
+
+
 CONVERSATION_ID = re.compile(r"c([0-9a-f]{11})[0-9a-f]{10}")  # turns.new_conversation_id
 
 
@@ -157,7 +168,10 @@ def build_record(
         }
         (events if item["direction"] == "event" else transcript).append(item)
     transcript.sort(key=lambda item: item["at"] or "")  # outage turns are written late
-    followups = sorted((json.loads(v) for v in fus.values()), key=lambda f: f.get("due_ts", 0))
+    followups = sorted(
+        (followup_of(fid, json.loads(raw)) for fid, raw in fus.items()),
+        key=lambda f: f.get("due_ts", 0),
+    )
     for fu in followups:
         fu.pop("due_ts", None)  # bookkeeping of the due index and of delivery order, not record
         fu.pop("delivery_rank", None)

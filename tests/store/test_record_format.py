@@ -1,12 +1,13 @@
 """The record hash as stored: a value longer than Redis's 64-byte listpack limit is kept in
 pieces that every reader joins back, so Redis keeps the hash compact; a record written whole
-(before) reads the same."""
+(before) reads the same. A planned follow-up's JSON leaves out its id and its null fields,
+and reads as it did."""
 
 from __future__ import annotations
 
 import json
 
-from hotline.store.keys import conv_key
+from hotline.store.keys import conv_key, followups_key
 from hotline.store.records import record_fields
 from hotline.store.safety_net import SafetyNetStore
 from hotline.store.turns import TurnOutput
@@ -101,3 +102,25 @@ def test_a_value_is_cut_between_characters(app, redis_server):
         assert all(len(piece) <= PIECE for piece in pieces.values())
         [piece.decode("utf-8", errors="strict") for piece in pieces.values()]
         assert store.get_record(conv)["rule"] == rule
+
+
+def test_a_planned_followup_keeps_out_its_id_and_nulls_and_reads_as_before(app, twilio):
+    phone = new_phone()
+    for text in ["my left leg is numb", *["no"] * 9, "about 3 days"]:
+        assert twilio.sms(phone, text).status == 200
+    store = app.extensions["hotline"].store
+    conv = store.get_state(phone)["conv"]
+    [followup] = store.get_record(conv)["followups"]
+    assert followup["id"].startswith(conv + ":") and followup["status"] == "scheduled"
+    assert (followup["sent_at"], followup["reply"], followup["disposition"]) == (
+        None, None, "soon")
+
+    [(fid, raw)] = store.r.hgetall(followups_key(conv)).items()
+    stored = json.loads(raw)
+    assert fid == followup["id"] and not {"id", "sent_at", "reply"} & set(stored)
+    assert len(raw) < 110  # ~170 bytes with them
+
+    # As written before, with its id and nulls: read the same.
+    store.r.hset(followups_key(conv), fid, json.dumps(
+        {"id": fid, "sent_at": None, "reply": None, **stored}))
+    assert store.get_record(conv)["followups"] == [followup]

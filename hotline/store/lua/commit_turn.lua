@@ -218,10 +218,17 @@ else
   redis.call('EXPIRE', KEYS[3], retention)
 end
 
+-- A planned follow-up's JSON leaves out its id (the field's name) and the fields still null
+-- (sent_at, reply), ~70 bytes of every follow-up kept: records.followup_of puts them back.
 if ARGV[12] ~= '' then
   for _, fu in ipairs(cjson.decode(ARGV[12])) do
-    redis.call('HSET', KEYS[4], fu['id'], cjson.encode(fu))
-    redis.call('ZADD', KEYS[8], fu['due_ts'], fu['id'])
+    local id = fu['id']
+    fu['id'] = nil
+    for name, value in pairs(fu) do
+      if value == cjson.null then fu[name] = nil end
+    end
+    redis.call('HSET', KEYS[4], id, cjson.encode(fu))
+    redis.call('ZADD', KEYS[8], fu['due_ts'], id)
   end
   redis.call('EXPIRE', KEYS[4], retention)
 end
