@@ -21,12 +21,14 @@ from datetime import datetime
 
 from hotline.store.clock import iso_from_ms
 from hotline.store.keys import WORDING_KEY
-from hotline.store.wording import WORDING, wording_refs
+from hotline.store.wording import WORDING
 
 # commit_turn.lua's one-letter m for the usual "direction|channel|" (no message key, no time).
 CODES = {"i": "in|sms|", "o": "out|sms|", "e": "event|sms|",
          "I": "in|voice|", "O": "out|voice|", "E": "event|voice|"}
 SAME_REFS = "="  # the entry's refs are the ones of the entry just before it
+# A text in whose refs are SAME_REFS, written as the letter and the text alone ("r<TAB>text").
+REPEATS = {"r": "in|sms|", "R": "in|voice|"}
 
 
 def log_items(log: list, texts: Mapping[str, str]) -> Iterator[dict]:
@@ -42,12 +44,16 @@ def log_entries(
 ) -> tuple[list[dict], str | None]:
     """A stream entry as log items, and its refs (for the entry after it), whichever way it was
     written: whole fields (follow-ups, outage turns, call events), commit_turn.lua's one field
-    "e" (m, refs and text, tab-separated), or the three fields m, t and r it wrote before. The
-    refs are texts sent out after the entry's own; "=" repeats the previous entry's."""
+    "e" (m, refs and text, tab-separated; a text in that repeats the refs before, "r" or "R"
+    and the text), or the three fields m, t and r it wrote before. The refs are texts sent out
+    after the entry's own; "=" repeats the previous entry's."""
     if "e" in entry:
         m, _, rest = entry["e"].partition("\t")
-        refs, _, text = rest.partition("\t")
-        m = CODES.get(m, m)
+        if m in REPEATS:
+            m, refs, text = REPEATS[m], SAME_REFS, rest
+        else:
+            refs, _, text = rest.partition("\t")
+            m = CODES.get(m, m)
     elif "m" in entry:
         m, text, refs = entry["m"], entry.get("t", ""), entry.get("r") or ""
     else:
@@ -64,6 +70,20 @@ def log_entries(
             raise LookupError(f"{entry_id} repeats the refs of an entry that has none")
         refs = previous
     return _compact_items(entry_id, m, text, refs.split(), texts), refs
+
+
+def wording_refs(log: list) -> set[str]:
+    """The wording refs a conversation's log entries name (as log_entries reads them; "r" is
+    the field an entry wrote them in before "e")."""
+    refs: set[str] = set()
+    for _, entry in log:
+        if "e" in entry:
+            m, _, rest = entry["e"].partition("\t")
+            named = "" if m in REPEATS else rest.partition("\t")[0]
+        else:
+            named = entry.get("r") or ""
+        refs.update(ref for ref in named.split() if ref != SAME_REFS)
+    return refs
 
 
 WHOLE_FIELDS = frozenset(("at", "direction", "channel", "text", "key"))

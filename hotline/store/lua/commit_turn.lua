@@ -120,27 +120,44 @@ redis.call('SET', KEYS[5], ARGV[8], 'EX', retention)
 -- under that hash (never expected) keeps this one in the entry itself. Texts sent in reply ride
 -- on the entry before them as refs (space separated): one entry per turn, not one per message.
 -- refs '=' are the same as the entry just before (a long tail after the advice gets the same
--- answer every time).
+-- answer every time), and a text in with refs '=' is written 'r' (or 'R') TAB text.
 local CODES = {['in|sms|'] = 'i', ['out|sms|'] = 'o', ['event|sms|'] = 'e',
                ['in|voice|'] = 'I', ['out|voice|'] = 'O', ['event|voice|'] = 'E'}
 local seq = 0
 local pending = nil
 local last_refs = nil  -- the refs of the log's newest entry, when known
 
+-- A text in answered the same as the entry before is its own letter and its text: 'r' TAB
+-- text (2 bytes where 'i' TAB '=' TAB takes 4, on every text of a long tail).
+local REPEATS = {i = 'r', I = 'R'}
+local REPEATED = {r = true, R = true}
+
 local function refs_of(fields)
   if #fields ~= 2 or fields[1] ~= 'e' then return nil end
+  if REPEATED[string.match(fields[2], '^([^\t]*)\t')] then return '=' end
   return string.match(fields[2], '^[^\t]*\t([^\t]*)\t')
 end
 
--- Only turns that may repeat an earlier answer look back, two entries (each one read costs
--- about a microsecond here): a chain of '='s names its refs again every third entry.
+-- Only turns that may repeat an earlier answer look back, to the newest entry that names its
+-- refs (each entry read costs about a microsecond here): two entries, then on along a chain
+-- of '='s to LOOK_BACK in all, so a long tail names its refs again once every LOOK_BACK + 1
+-- entries (each time ~13 bytes) instead of every third.
+local LOOK_BACK = 16
 if ARGV[14] ~= '' then
-  for _, item in ipairs(redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 2)) do
-    local refs = refs_of(item[2])
-    if refs ~= '=' then
-      last_refs = refs
-      break
+  local high, read, count = '+', 0, 2
+  while read < LOOK_BACK do
+    local items = redis.call('XREVRANGE', KEYS[3], high, '-', 'COUNT', count)
+    local found = false
+    for _, item in ipairs(items) do
+      local refs = refs_of(item[2])
+      if refs ~= '=' then
+        last_refs, found = refs, true
+        break
+      end
     end
+    if found or #items < count then break end
+    read = read + count
+    high, count = '(' .. items[#items][1], LOOK_BACK - read
   end
 end
 
@@ -154,7 +171,9 @@ local function flush()
   local refs = pending.r
   if refs ~= '' and refs == last_refs then refs = '=' end
   local tail = '\t' .. refs .. '\t' .. pending.t
-  local value = (CODES[pending.m] or pending.m) .. tail
+  local code = CODES[pending.m]
+  local value = (code or pending.m) .. tail
+  if refs == '=' and REPEATS[code] then value = REPEATS[code] .. '\t' .. pending.t end
   local added = redis.pcall('XADD', KEYS[3], ARGV[6] .. '-' .. seq, 'e', value)
   if type(added) == 'table' and added.err then
     -- A turn in the same millisecond as the one before goes on in its sequence; a later id
