@@ -34,7 +34,7 @@ from hotline.store.keys import (
     optout_key,
     state_key,
 )
-from hotline.store.records import followup_of, record_fields
+from hotline.store.records import compact_entry, followup_of, record_fields
 
 
 # Keys only follow-ups use (hotline/store/keys.py holds the conversation keys).
@@ -350,16 +350,10 @@ class FollowupStore:
         conv_id, phone = claim.conversation_id, claim.phone or ""
         # orjson: the state is the bulk of a batch's record (a few µs where json takes tens)
         blob = _dumps({"conv": conv_id, "phone": phone, "state": state}) if state else ""
-        entry = {
-            "at": now_iso(now),
-            "direction": "out",
-            "channel": "sms",
-            "text": one.text,
-            "key": one.key,
-            "followup": claim.followup_id,
-        }
-        if not sid:
-            entry["unconfirmed"] = "1"
+        # The log's entry in its compact field: which follow-up it was and whether Twilio
+        # confirmed it are the follow-up's own (its JSON), which is what readers show.
+        entry = {"at": now_iso(now), "direction": "out", "channel": "sms", "text": one.text,
+                 "key": one.key}
         retention = int(self.settings.retention)
         keys = [
             followups_key(conv_id),
@@ -377,7 +371,7 @@ class FollowupStore:
             one.expected_version if state else -1,
             blob,
             int(self.settings.session_ttl),
-            _dumps(entry),
+            _dumps(compact_entry(entry)),
             retention,
             DELIVERY_RANK.get(twilio_status, 0),
         ]
@@ -445,7 +439,7 @@ class FollowupStore:
                 now,
                 now_iso(now),
                 "1" if opt_out else "",
-                json.dumps(entry),
+                json.dumps(compact_entry(entry)),
                 int(self.settings.retention),
             ],
         )

@@ -36,7 +36,7 @@ from hotline.store.keys import (
     optout_key,
     state_key,
 )
-from hotline.store.records import record_fields
+from hotline.store.records import compact_entry, record_fields
 
 # Keys only the safety net uses (hotline/store/keys.py holds the conversation keys).
 TASKS_DUE_KEY = f"{PREFIX}safetynet:due"  # task id -> due time (unix seconds)
@@ -261,7 +261,7 @@ class SafetyNetStore:
                 -1,
                 "",
                 int(self.settings.session_ttl),
-                json.dumps(entry),
+                json.dumps(compact_entry(entry)),
                 int(self.settings.retention),
                 DELIVERY_RANK.get(twilio_status, 0),
             ],
@@ -313,7 +313,7 @@ class SafetyNetStore:
                 now,
                 now_iso(now),
                 "1" if opt_out else "",
-                json.dumps({"at": now_iso(now), **entry}),
+                json.dumps(compact_entry({"at": now_iso(now), **entry})),
                 int(self.settings.retention),
             ],
         )
