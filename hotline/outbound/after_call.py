@@ -102,7 +102,7 @@ def deliver_call_summary(hotline: Hotline, conversation_id: str) -> str:
         conversation_id,
         token,
         sent.sid,
-        {"at": now_iso(), "direction": "out", "channel": "sms", "text": body, "sid": sent.sid},
+        {"at": now_iso(), "direction": "out", "channel": "sms", "text": body},
     )
     log.info("call summary sent to %s (%s)", mask_phone(phone), sent.status)
     return SENT

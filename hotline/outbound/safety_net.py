@@ -142,7 +142,7 @@ def _sent_entry(claim: TaskClaim, body: str) -> dict:
         return alerts.event_entry("alert_sent", task)
     entry = {"direction": "out", "channel": "sms", "text": body, "key": f"silence.{task['kind']}"}
     if not body:  # settled without knowing the text: the log says what kind it was
-        entry.update(text=f"[{task['kind']} text, sent unconfirmed]", unconfirmed="1")
+        entry.update(text=f"[{task['kind']} text, sent unconfirmed]")
     return entry
 
 

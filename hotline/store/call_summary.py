@@ -13,6 +13,7 @@ from hotline.settings import Settings
 from hotline.store import LUA_DIR
 from hotline.store.clock import now_iso
 from hotline.store.keys import conv_key, log_key
+from hotline.store.records import compact_entry
 
 
 class CallSummaryStore:
@@ -29,8 +30,10 @@ class CallSummaryStore:
         return self._run("claim", conv_id, token, now, in_flight_window), token
 
     def record_sent(self, conv_id: str, token: str, sid: str, entry: dict) -> str:
+        """The text went out as `sid`; `entry` ({at, direction, channel, text}) is logged."""
         return self._run(
-            "sent", conv_id, token, None, sid, json.dumps(entry), int(self.settings.retention)
+            "sent", conv_id, token, None, sid, json.dumps(compact_entry(entry)),
+            int(self.settings.retention),
         )
 
     def release(self, conv_id: str, token: str) -> str:

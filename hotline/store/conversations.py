@@ -19,10 +19,10 @@ from hotline.store.keys import (
     optout_key,
     state_key,
 )
-from hotline.store.records import build_record, compact_entry
+from hotline.store.records import build_record, compact_entry, wording_refs
 from hotline.store.safety_net import tasks_key
 from hotline.store.turns import TurnStore, _decode_state
-from hotline.store.wording import WORDING, wording_refs
+from hotline.store.wording import WORDING
 
 
 class Store(TurnStore):

@@ -34,6 +34,7 @@ from hotline.store.keys import (
     optout_key,
     state_key,
 )
+from hotline.store.records import compact_entry, followup_of, record_fields
 
 
 # Keys only follow-ups use (hotline/store/keys.py holds the conversation keys).
@@ -87,6 +88,11 @@ def run_script_batch(client: redis.Redis, script: Script, calls: list[tuple[list
         elif isinstance(result, Exception):
             raise result
     return results
+
+
+def _followup(followup_id: str, raw: str | None) -> dict | None:
+    """A follow-up's stored JSON (the hash's or a script's answer) as readers see it."""
+    return followup_of(followup_id, orjson.loads(raw)) if raw else None
 
 
 def conversation_of(followup_id: str) -> str:
@@ -160,7 +166,7 @@ class FollowupStore:
 
     def get(self, followup_id: str) -> dict | None:
         raw = self.r.hget(followups_key(conversation_of(followup_id)), followup_id)
-        return json.loads(raw) if raw else None
+        return _followup(followup_id, raw)
 
     def updated_at(self, conv_id: str) -> float | None:
         """When a conversation last changed (unix s), None when there is no such record."""
@@ -202,7 +208,7 @@ class FollowupStore:
         """Decide, atomically, whether this run sends; if so, record the attempt first."""
         now = time.time() if now is None else now
         conv_id = conversation_of(followup_id)
-        meta = self.r.hgetall(conv_key(conv_id))
+        meta = record_fields(self.r.hgetall(conv_key(conv_id)))
         phone = meta.get("phone")
         if not phone:
             self.forget_due([followup_id])
@@ -214,7 +220,7 @@ class FollowupStore:
             keys=self._claim_keys(conv_id, phone, last),
             args=self._claim_args(followup_id, now, in_flight_window, conv_id, last),
         )
-        followup = json.loads(raw) if raw else None
+        followup = _followup(followup_id, raw)
         return Claim(outcome, followup_id, conv_id, phone, followup, meta, version, stored)
 
     def claim_many(
@@ -224,7 +230,10 @@ class FollowupStore:
         the records, then each phone's state and last conversation, then the claims."""
         now = time.time() if now is None else now
         conv_ids = [conversation_of(fid) for fid in followup_ids]
-        metas = self._pipelined(lambda pipe: [pipe.hgetall(conv_key(c)) for c in conv_ids])
+        metas = [
+            record_fields(meta)
+            for meta in self._pipelined(lambda pipe: [pipe.hgetall(conv_key(c)) for c in conv_ids])
+        ]
         phones = [meta.get("phone") for meta in metas]
         known = [phone for phone in phones if phone]
         reads = self._pipelined(
@@ -251,7 +260,7 @@ class FollowupStore:
             self.forget_due([c.followup_id for c in missing])
         answers = run_script_batch(self.r, self._claim, calls)
         claims = [
-            Claim(outcome, fid, conv_id, phone, orjson.loads(raw) if raw else None, meta, *state)
+            Claim(outcome, fid, conv_id, phone, _followup(fid, raw), meta, *state)
             for (fid, conv_id, phone, meta, state), (outcome, raw) in zip(
                 pending, answers, strict=True
             )
@@ -341,16 +350,10 @@ class FollowupStore:
         conv_id, phone = claim.conversation_id, claim.phone or ""
         # orjson: the state is the bulk of a batch's record (a few µs where json takes tens)
         blob = _dumps({"conv": conv_id, "phone": phone, "state": state}) if state else ""
-        entry = {
-            "at": now_iso(now),
-            "direction": "out",
-            "channel": "sms",
-            "text": one.text,
-            "key": one.key,
-            "followup": claim.followup_id,
-        }
-        if not sid:
-            entry["unconfirmed"] = "1"
+        # The log's entry in its compact field: which follow-up it was and whether Twilio
+        # confirmed it are the follow-up's own (its JSON), which is what readers show.
+        entry = {"at": now_iso(now), "direction": "out", "channel": "sms", "text": one.text,
+                 "key": one.key}
         retention = int(self.settings.retention)
         keys = [
             followups_key(conv_id),
@@ -368,7 +371,7 @@ class FollowupStore:
             one.expected_version if state else -1,
             blob,
             int(self.settings.session_ttl),
-            _dumps(entry),
+            _dumps(compact_entry(entry)),
             retention,
             DELIVERY_RANK.get(twilio_status, 0),
         ]
@@ -436,7 +439,7 @@ class FollowupStore:
                 now,
                 now_iso(now),
                 "1" if opt_out else "",
-                json.dumps(entry),
+                json.dumps(compact_entry(entry)),
                 int(self.settings.retention),
             ],
         )

@@ -21,12 +21,14 @@ from datetime import datetime
 
 from hotline.store.clock import iso_from_ms
 from hotline.store.keys import WORDING_KEY
-from hotline.store.wording import WORDING, wording_refs
+from hotline.store.wording import WORDING
 
 # commit_turn.lua's one-letter m for the usual "direction|channel|" (no message key, no time).
 CODES = {"i": "in|sms|", "o": "out|sms|", "e": "event|sms|",
          "I": "in|voice|", "O": "out|voice|", "E": "event|voice|"}
 SAME_REFS = "="  # the entry's refs are the ones of the entry just before it
+# A text in whose refs are SAME_REFS, written as the letter and the text alone ("r<TAB>text").
+REPEATS = {"r": "in|sms|", "R": "in|voice|"}
 
 
 def log_items(log: list, texts: Mapping[str, str]) -> Iterator[dict]:
@@ -42,12 +44,16 @@ def log_entries(
 ) -> tuple[list[dict], str | None]:
     """A stream entry as log items, and its refs (for the entry after it), whichever way it was
     written: whole fields (follow-ups, outage turns, call events), commit_turn.lua's one field
-    "e" (m, refs and text, tab-separated), or the three fields m, t and r it wrote before. The
-    refs are texts sent out after the entry's own; "=" repeats the previous entry's."""
+    "e" (m, refs and text, tab-separated; a text in that repeats the refs before, "r" or "R"
+    and the text), or the three fields m, t and r it wrote before. The refs are texts sent out
+    after the entry's own; "=" repeats the previous entry's."""
     if "e" in entry:
         m, _, rest = entry["e"].partition("\t")
-        refs, _, text = rest.partition("\t")
-        m = CODES.get(m, m)
+        if m in REPEATS:
+            m, refs, text = REPEATS[m], SAME_REFS, rest
+        else:
+            refs, _, text = rest.partition("\t")
+            m = CODES.get(m, m)
     elif "m" in entry:
         m, text, refs = entry["m"], entry.get("t", ""), entry.get("r") or ""
     else:
@@ -64,6 +70,20 @@ def log_entries(
             raise LookupError(f"{entry_id} repeats the refs of an entry that has none")
         refs = previous
     return _compact_items(entry_id, m, text, refs.split(), texts), refs
+
+
+def wording_refs(log: list) -> set[str]:
+    """The wording refs a conversation's log entries name (as log_entries reads them; "r" is
+    the field an entry wrote them in before "e")."""
+    refs: set[str] = set()
+    for _, entry in log:
+        if "e" in entry:
+            m, _, rest = entry["e"].partition("\t")
+            named = "" if m in REPEATS else rest.partition("\t")[0]
+        else:
+            named = entry.get("r") or ""
+        refs.update(ref for ref in named.split() if ref != SAME_REFS)
+    return refs
 
 
 WHOLE_FIELDS = frozenset(("at", "direction", "channel", "text", "key"))
@@ -101,6 +121,39 @@ def _compact_items(
     return items
 
 
+PIECE_MARK = "#"  # commit_turn.lua's "<field>#2", "<field>#3": the pieces after a field's first
+
+
+def record_fields(stored: Mapping[str, str]) -> dict[str, str]:
+    """A record hash as read (HGETALL), its long values whole again. commit_turn.lua writes a
+    value longer than 64 bytes in pieces, the field holding the first and "<field>#2",
+    "<field>#3" ... the others, so that Redis keeps the hash compact; a record written whole
+    (before) reads as it is. Every reader of the hash reads it through this."""
+    if not any(PIECE_MARK in name for name in stored):
+        return dict(stored)
+    fields = {}
+    for name, value in stored.items():
+        if PIECE_MARK in name:
+            continue
+        pieces, n = [value], 2
+        while (piece := stored.get(f"{name}{PIECE_MARK}{n}")) is not None:
+            pieces.append(piece)
+            n += 1
+        fields[name] = "".join(pieces)
+    return fields
+
+
+# What a follow-up planned by commit_turn.lua holds without storing it: its id is the name of
+# its field in the follow-ups hash, and these are null until it is sent and answered.
+FOLLOWUP_DEFAULTS = {"sent_at": None, "reply": None}
+
+
+def followup_of(followup_id: str, stored: Mapping[str, object]) -> dict:
+    """A follow-up as every reader sees it, from its decoded JSON: with its id, and sent_at and
+    reply null where they are not stored (one stored before has them all)."""
+    return {"id": followup_id, **FOLLOWUP_DEFAULTS, **stored}
+
+
 CONVERSATION_ID = re.compile(r"c([0-9a-f]{11})[0-9a-f]{10}")  # turns.new_conversation_id
 
 
@@ -124,6 +177,7 @@ def build_record(
     wording is read through WORDING (from its cache, else from Redis)."""
     if texts is None:
         texts = WORDING.texts(wording_refs(log))
+    meta = record_fields(meta)
     transcript, events = [], []
     for full in log_items(log, texts):
         item = {
@@ -134,7 +188,10 @@ def build_record(
         }
         (events if item["direction"] == "event" else transcript).append(item)
     transcript.sort(key=lambda item: item["at"] or "")  # outage turns are written late
-    followups = sorted((json.loads(v) for v in fus.values()), key=lambda f: f.get("due_ts", 0))
+    followups = sorted(
+        (followup_of(fid, json.loads(raw)) for fid, raw in fus.items()),
+        key=lambda f: f.get("due_ts", 0),
+    )
     for fu in followups:
         fu.pop("due_ts", None)  # bookkeeping of the due index and of delivery order, not record
         fu.pop("delivery_rank", None)

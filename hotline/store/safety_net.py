@@ -36,6 +36,7 @@ from hotline.store.keys import (
     optout_key,
     state_key,
 )
+from hotline.store.records import compact_entry, record_fields
 
 # Keys only the safety net uses (hotline/store/keys.py holds the conversation keys).
 TASKS_DUE_KEY = f"{PREFIX}safetynet:due"  # task id -> due time (unix seconds)
@@ -111,8 +112,9 @@ class SafetyNetStore:
         self.r.zrem(SILENCE_KEY, session)
 
     def conversation_facts(self, conv_id: str) -> dict[str, str | None]:
-        names = ("phone", "channel", "language", "disposition", "red_flags")
-        return dict(zip(names, self.r.hmget(conv_key(conv_id), names), strict=True))
+        meta = record_fields(self.r.hgetall(conv_key(conv_id)))
+        return {name: meta.get(name)
+                for name in ("phone", "channel", "language", "disposition", "red_flags")}
 
     def phone_of(self, conv_id: str) -> str | None:
         return self.r.hget(conv_key(conv_id), "phone")
@@ -208,7 +210,7 @@ class SafetyNetStore:
     def claim(self, task_id: str, in_flight_window: float, now: float | None = None) -> TaskClaim:
         now = time.time() if now is None else now
         conv_id = conversation_of(task_id)
-        meta = self.r.hgetall(conv_key(conv_id))
+        meta = record_fields(self.r.hgetall(conv_key(conv_id)))
         task = self.get(task_id)
         if not meta or task is None:
             self.forget_due([task_id])
@@ -259,7 +261,7 @@ class SafetyNetStore:
                 -1,
                 "",
                 int(self.settings.session_ttl),
-                json.dumps(entry),
+                json.dumps(compact_entry(entry)),
                 int(self.settings.retention),
                 DELIVERY_RANK.get(twilio_status, 0),
             ],
@@ -311,7 +313,7 @@ class SafetyNetStore:
                 now,
                 now_iso(now),
                 "1" if opt_out else "",
-                json.dumps({"at": now_iso(now), **entry}),
+                json.dumps(compact_entry({"at": now_iso(now), **entry})),
                 int(self.settings.retention),
             ],
         )

@@ -60,14 +60,3 @@ WORDING = Wording()
 def _text(value: str | bytes) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else value
 
-
-def wording_refs(log: list) -> set[str]:
-    """The wording refs a conversation's log entries name (records.log_entries reads them:
-    the field "e" is m, refs and text tab-separated, "=" repeats refs named before; "r" is
-    how they were written earlier)."""
-    refs: set[str] = set()
-    for _, entry in log:
-        parts = entry["e"].split("\t", 2) if "e" in entry else ["", entry.get("r") or ""]
-        named = parts[1] if len(parts) > 1 else ""
-        refs.update(ref for ref in named.split() if ref != "=")
-    return refs

@@ -12,7 +12,14 @@ from hotline.dev.redis_provision import free_port
 from hotline.outbound import followup_jobs
 from hotline.store.due import DueIndex
 from hotline.store.followups import FollowupStore
-from hotline.store.keys import DUE_KEY, conv_key, followups_key, last_key, state_key
+from hotline.store.keys import (
+    DUE_KEY,
+    conv_key,
+    followups_key,
+    last_key,
+    log_key,
+    state_key,
+)
 from tests.support.followups import followup, followup_app, followup_env, plan_followup, text
 from tests.support.webhooks import new_phone
 
@@ -54,6 +61,22 @@ def test_sends_and_enters_the_checkin_with_a_version_bump(app, svc, twilio_api):
     assert due_score(app, fid) is None
     assert followup_jobs.deliver(svc, fid) == "done"
     assert len(twilio_api.attempts) == 1
+
+
+def test_the_text_sent_is_logged_in_one_compact_field_and_read_back_whole(app, svc):
+    phone = new_phone()
+    fid = plan_followup(app, phone, "urgent")
+    assert followup_jobs.deliver(svc, fid) == "sent"
+
+    hotline = app.extensions["hotline"]
+    conv = fid.rsplit(":", 1)[0]
+    [(_, entry)] = hotline.redis.xrange(log_key(conv))[-1:]
+    assert list(entry) == ["e"]
+    record = hotline.store.get_record(conv)
+    said = record["transcript"][-1]
+    assert (said["direction"], said["channel"], said["text"]) == (
+        "out", "sms", text(app, "checkin.urgent"))
+    assert said["at"] == record["followups"][0]["sent_at"]
 
 
 def test_a_copy_that_runs_before_the_due_time_sends_nothing(make_app, twilio_api):

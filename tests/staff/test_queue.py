@@ -12,6 +12,7 @@ from markupsafe import escape
 
 from hotline.staff import views
 from hotline.store.keys import conv_key
+from hotline.store.records import record_fields
 from tests.staff.conftest import (
     ADMIN,
     EMERGENCY_FIRST_TEXT,
@@ -116,6 +117,33 @@ def test_filters(reviewer, mix, area):
     review(reviewer, mix["soon"].conv_id)
     assert queue_ids(reviewer, "reviewed=yes") == ids(mix, "soon")
     assert mix["soon"].conv_id not in queue_ids(reviewer, "reviewed=no")
+
+
+MANY_FLAGS = "I peed myself, my groin is numb, my face is drooping and I can't walk"
+
+
+def test_a_record_kept_in_pieces_reads_as_the_same_record_written_whole(reviewer, twilio, store):
+    """A value over 64 bytes is kept in pieces (store/lua/commit_turn.lua): the queue and its
+    filters, a conversation's page, the API and the exports show such a record exactly as the
+    same record written whole, the way records were written before."""
+    many = converse(twilio, store, new_phone(), MANY_FLAGS)
+    converse(twilio, store, new_phone(), "my leg is numb", URGENT)
+    stored = store.r.hgetall(conv_key(many.conv_id))
+    # "difficulty_walking" is cut across the two pieces of the red flags.
+    assert stored["red_flags"].endswith('"difficulty_wa') and "red_flags#2" in stored
+
+    def shown() -> list[bytes]:
+        paths = ("/staff/?red_flag=difficulty_walking", "/staff/",
+                 f"/staff/conversations/{many.conv_id}", "/staff/api/conversations",
+                 "/staff/api/conversations?red_flag=difficulty_walking",
+                 "/staff/export.csv", "/staff/export.jsonl")
+        return [reviewer.get(path).get_data() for path in paths]
+
+    assert queue_ids(reviewer, "red_flag=difficulty_walking") == [many.conv_id]
+    in_pieces = shown()
+    store.r.delete(conv_key(many.conv_id))
+    store.r.hset(conv_key(many.conv_id), mapping=record_fields(stored))
+    assert shown() == in_pieces
 
 
 def test_a_bad_filter_says_what_is_wrong(reviewer, mix):

@@ -8,9 +8,9 @@ import pytest
 
 from hotline.store.clock import iso_from_ms
 from hotline.store.keys import WORDING_KEY, conv_key, log_key
-from hotline.store.records import compact_entry, log_items, started_at_of
+from hotline.store.records import compact_entry, log_items, started_at_of, wording_refs
 from hotline.store.turns import new_conversation_id
-from hotline.store.wording import wording_ref, wording_refs
+from hotline.store.wording import wording_ref
 
 HELLO, AGAIN = "Hello, how can we help?", "Text RESTART to start over."
 T0 = 1_796_000_000_000  # ms
@@ -37,6 +37,10 @@ def test_every_way_an_entry_was_written_reads_the_same():
         (f"{T0}-2", {"e": f"i\t{hello} {again}\tthanks"}),
         (f"{T0}-3", {"e": "I\t=\tstill here\twith a tab"}),
         (f"{T0}-4", {"e": "O\t\tan answer kept in full"}),
+        # a text in answered as the entry before, its letter and text alone
+        (f"{T0}-5", {"e": f"i\t{again}\thello"}),
+        (f"{T0}-6", {"e": "r\tagain"}),
+        (f"{T0}-7", {"e": "r\tand\tagain"}),
         (f"{T0 + 9}-0", {"e": "out|voice|q.one|2026-11-29T20:53:30.000Z\t\tsaid on the call"}),
     ]
     assert items_of(log, texts) == [
@@ -51,6 +55,12 @@ def test_every_way_an_entry_was_written_reads_the_same():
         (at, "out", "voice", HELLO, None),
         (at, "out", "voice", AGAIN, None),
         (at, "out", "voice", "an answer kept in full", None),
+        (at, "in", "sms", "hello", None),
+        (at, "out", "sms", AGAIN, None),
+        (at, "in", "sms", "again", None),
+        (at, "out", "sms", AGAIN, None),
+        (at, "in", "sms", "and\tagain", None),
+        (at, "out", "sms", AGAIN, None),
         ("2026-11-29T20:53:30.000Z", "out", "voice", "said on the call", "q.one"),
     ]
     assert wording_refs(log) == {hello, again}
@@ -99,24 +109,31 @@ def test_a_conversation_started_before_keeps_its_log_readable(app, twilio, redis
     assert after[len(before)]["text"] == "no"
 
 
+TAIL = 40  # texts after the advice, each answered the same
+
+
 def test_the_same_answer_again_and_again_is_read_back_each_time(app, twilio, redis_server):
     phone = "+15557770102"
     story = ["my left leg is numb", *["no"] * 9, "about 3 days"]
     for text in story:
         assert twilio.sms(phone, text).status == 200
-    replies = [twilio.sms(phone, f"ok thanks {n}").text for n in range(12)]
+    replies = [twilio.sms(phone, f"ok thanks {n}").text for n in range(TAIL)]
     assert len(set(replies)) == 1  # past the advice: always the same answer
 
     store = app.extensions["hotline"].store
     conv = store.get_state(phone)["conv"]
     transcript = store.get_record(conv)["transcript"]
-    tail = transcript[-24:]
-    assert [i["text"] for i in tail[::2]] == [f"ok thanks {n}" for n in range(12)]
+    tail = transcript[-2 * TAIL:]
+    assert [i["text"] for i in tail[::2]] == [f"ok thanks {n}" for n in range(TAIL)]
     assert [i["text"] for i in tail[1::2]] == replies
     client = redis_server.client(decode_responses=True)
-    stored = [e["e"].split("\t")[1] for _, e in client.xrange(log_key(conv))]
-    assert stored[-12:].count("=") == 8  # two repeats of every three name no answer again
-    assert all(client.hexists(WORDING_KEY, ref) for ref in stored[-12].split())
+    stored = [e["e"].split("\t") for _, e in client.xrange(log_key(conv))][-TAIL:]
+    # A text answered as the one before is "r" and the text; the answer is named again only
+    # once the script's look back (16 entries) finds no entry that names it: every 17th.
+    assert [n for n, (m, *_) in enumerate(stored) if m != "r"] == [0, 17, 34]
+    assert [text for m, text in (e for e in stored if e[0] == "r")] == [
+        f"ok thanks {n}" for n in range(TAIL) if n not in (0, 17, 34)]
+    assert all(client.hexists(WORDING_KEY, ref) for ref in stored[0][1].split())
 
 
 def test_record_fields_at_their_default_are_not_stored_yet_read(app, twilio, redis_server):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 
-from hotline.store.keys import optout_key, state_key
+from hotline.store.keys import log_key, optout_key, state_key
 from hotline.store.safety_net import SILENCE_KEY, SafetyNetStore
 from hotline.store.turns import TurnOutput
 from hotline.triage.conversation import ASKING, new_state
@@ -85,3 +85,27 @@ def test_an_opt_out_holds_back_a_nudge_but_never_an_alert(app):
     assert store.claim(alert.task_id, 10).outcome == "done"
     [shown] = hotline.store.get_record(conv)["alerts"]
     assert shown["to"] == "…7001" and shown["status"] == "sent"
+
+
+def test_the_safety_nets_log_entries_are_one_compact_field_and_read_the_same(app):
+    hotline, store = stores(app)
+    phone = new_phone()
+    conv = asking(app, phone)
+    store.plan(conv, [task(conv, "alert-emergency-t0", "alert_text", to="+15550007001")])
+    alert = store.claim(f"{conv}:alert-emergency-t0", 10)
+    sent = {"direction": "event", "channel": "sms", "text": '{"type": "alert_sent"}'}
+    assert store.record_sent(alert, sid="SM" + "1" * 32, twilio_status="queued", entry=sent,
+                             now=1_796_000_000.25) == "ok"
+    store.watch(phone, time.time())
+    assert store.close(store.silence(phone), "saddle_numbness", 8, None,
+                       now=1_796_000_060.5) == "ok"
+
+    entries = hotline.redis.xrange(log_key(conv))
+    assert all(list(fields) == ["e"] for _, fields in entries)
+    events = hotline.store.get_record(conv)["events"]
+    assert events[-2:] == [
+        {"at": "2026-11-30T00:53:20.250Z", "direction": "event", "channel": "sms",
+         "text": '{"type": "alert_sent"}'},
+        {"at": "2026-11-30T00:54:20.500Z", "direction": "event", "channel": "sms",
+         "text": json.dumps({"type": "no_reply", "stopped_at": "saddle_numbness"})},
+    ]

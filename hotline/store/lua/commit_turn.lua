@@ -61,11 +61,51 @@ end
 
 redis.call('SET', KEYS[1], (version + 1) .. '|' .. ARGV[2], 'EX', ARGV[3])
 
+-- The record. Redis keeps a hash compact (a listpack, about half the bytes of a hash table)
+-- only while every value in it is at most 64 bytes (hash-max-listpack-value), so a longer
+-- value (answers, a rule) is written in pieces of at most PIECE bytes, cut between UTF-8
+-- characters: the field holds the first piece, '<field>#2', '<field>#3' ... the others
+-- (records.record_fields joins them). Pieces a longer value left before are deleted.
+local PIECE = 64
+local record, next_pieces = {}, {}
+local function continues(value, at)  -- the byte at `at` is a UTF-8 continuation byte
+  local byte = string.byte(value, at)
+  return byte >= 0x80 and byte < 0xC0
+end
+local function put_record_field(name, value)
+  local n, from = 1, 1
+  while #value - from + 1 > PIECE do
+    local to = from + PIECE - 1
+    -- Inside a character (a continuation byte follows): cut before it. A character is at
+    -- most 4 bytes, so this backs off at most 3, whatever the bytes.
+    local back = 0
+    while back < 3 and continues(value, to + 1) do to, back = to - 1, back + 1 end
+    record[#record + 1] = n == 1 and name or (name .. '#' .. n)
+    record[#record + 1] = string.sub(value, from, to)
+    from, n = to + 1, n + 1
+  end
+  record[#record + 1] = n == 1 and name or (name .. '#' .. n)
+  record[#record + 1] = string.sub(value, from)
+  next_pieces[#next_pieces + 1] = {name, n + 1}
+end
+
 local fields_end = 15 + 2 * tonumber(ARGV[15])
-redis.call('HSET', KEYS[2], unpack(ARGV, 16, fields_end))
+for i = 16, fields_end, 2 do put_record_field(ARGV[i], ARGV[i + 1]) end
+redis.call('HSET', KEYS[2], unpack(record))
 local cleared_end = fields_end + 1 + tonumber(ARGV[fields_end + 1])
 if cleared_end > fields_end + 1 then
   redis.call('HDEL', KEYS[2], unpack(ARGV, fields_end + 2, cleared_end))
+  for i = fields_end + 2, cleared_end do next_pieces[#next_pieces + 1] = {ARGV[i], 2} end
+end
+-- Each field's first piece past what it holds now: none there is the usual answer (one
+-- command); one there means a value got shorter, and its pieces after that go too.
+local stale = {}
+for i, piece in ipairs(next_pieces) do stale[i] = piece[1] .. '#' .. piece[2] end
+if redis.call('HDEL', KEYS[2], unpack(stale)) > 0 then
+  for _, piece in ipairs(next_pieces) do
+    local n = piece[2] + 1
+    while redis.call('HDEL', KEYS[2], piece[1] .. '#' .. n) == 1 do n = n + 1 end
+  end
 end
 redis.call('EXPIRE', KEYS[2], retention)
 redis.call('ZADD', KEYS[7], 'NX', now, ARGV[8])
@@ -80,27 +120,44 @@ redis.call('SET', KEYS[5], ARGV[8], 'EX', retention)
 -- under that hash (never expected) keeps this one in the entry itself. Texts sent in reply ride
 -- on the entry before them as refs (space separated): one entry per turn, not one per message.
 -- refs '=' are the same as the entry just before (a long tail after the advice gets the same
--- answer every time).
+-- answer every time), and a text in with refs '=' is written 'r' (or 'R') TAB text.
 local CODES = {['in|sms|'] = 'i', ['out|sms|'] = 'o', ['event|sms|'] = 'e',
                ['in|voice|'] = 'I', ['out|voice|'] = 'O', ['event|voice|'] = 'E'}
 local seq = 0
 local pending = nil
 local last_refs = nil  -- the refs of the log's newest entry, when known
 
+-- A text in answered the same as the entry before is its own letter and its text: 'r' TAB
+-- text (2 bytes where 'i' TAB '=' TAB takes 4, on every text of a long tail).
+local REPEATS = {i = 'r', I = 'R'}
+local REPEATED = {r = true, R = true}
+
 local function refs_of(fields)
   if #fields ~= 2 or fields[1] ~= 'e' then return nil end
+  if REPEATED[string.match(fields[2], '^([^\t]*)\t')] then return '=' end
   return string.match(fields[2], '^[^\t]*\t([^\t]*)\t')
 end
 
--- Only turns that may repeat an earlier answer look back, two entries (each one read costs
--- about a microsecond here): a chain of '='s names its refs again every third entry.
+-- Only turns that may repeat an earlier answer look back, to the newest entry that names its
+-- refs (each entry read costs about a microsecond here): two entries, then on along a chain
+-- of '='s to LOOK_BACK in all, so a long tail names its refs again once every LOOK_BACK + 1
+-- entries (each time ~13 bytes) instead of every third.
+local LOOK_BACK = 16
 if ARGV[14] ~= '' then
-  for _, item in ipairs(redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 2)) do
-    local refs = refs_of(item[2])
-    if refs ~= '=' then
-      last_refs = refs
-      break
+  local high, read, count = '+', 0, 2
+  while read < LOOK_BACK do
+    local items = redis.call('XREVRANGE', KEYS[3], high, '-', 'COUNT', count)
+    local found = false
+    for _, item in ipairs(items) do
+      local refs = refs_of(item[2])
+      if refs ~= '=' then
+        last_refs, found = refs, true
+        break
+      end
     end
+    if found or #items < count then break end
+    read = read + count
+    high, count = '(' .. items[#items][1], LOOK_BACK - read
   end
 end
 
@@ -114,7 +171,9 @@ local function flush()
   local refs = pending.r
   if refs ~= '' and refs == last_refs then refs = '=' end
   local tail = '\t' .. refs .. '\t' .. pending.t
-  local value = (CODES[pending.m] or pending.m) .. tail
+  local code = CODES[pending.m]
+  local value = (code or pending.m) .. tail
+  if refs == '=' and REPEATS[code] then value = REPEATS[code] .. '\t' .. pending.t end
   local added = redis.pcall('XADD', KEYS[3], ARGV[6] .. '-' .. seq, 'e', value)
   if type(added) == 'table' and added.err then
     -- A turn in the same millisecond as the one before goes on in its sequence; a later id
@@ -178,10 +237,17 @@ else
   redis.call('EXPIRE', KEYS[3], retention)
 end
 
+-- A planned follow-up's JSON leaves out its id (the field's name) and the fields still null
+-- (sent_at, reply), ~70 bytes of every follow-up kept: records.followup_of puts them back.
 if ARGV[12] ~= '' then
   for _, fu in ipairs(cjson.decode(ARGV[12])) do
-    redis.call('HSET', KEYS[4], fu['id'], cjson.encode(fu))
-    redis.call('ZADD', KEYS[8], fu['due_ts'], fu['id'])
+    local id = fu['id']
+    fu['id'] = nil
+    for name, value in pairs(fu) do
+      if value == cjson.null then fu[name] = nil end
+    end
+    redis.call('HSET', KEYS[4], id, cjson.encode(fu))
+    redis.call('ZADD', KEYS[8], fu['due_ts'], id)
   end
   redis.call('EXPIRE', KEYS[4], retention)
 end

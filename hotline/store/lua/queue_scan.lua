@@ -25,12 +25,26 @@ local function is_reviewed(raw, disposition)
   return seen == disposition
 end
 
+-- A value longer than 64 bytes is kept in pieces (commit_turn.lua): 'red_flags#2' and on.
+local function joined(key, name, first, second)
+  if not second then return first end
+  local pieces, n = {first, second}, 3
+  local piece = redis.call('HGET', key, name .. '#' .. n)
+  while piece do
+    pieces[#pieces + 1] = piece
+    n = n + 1
+    piece = redis.call('HGET', key, name .. '#' .. n)
+  end
+  return table.concat(pieces)
+end
+
 local out = {}
 for i, key in ipairs(KEYS) do
   local v = redis.call('HMGET', key, 'phone', 'disposition', 'review', 'channel', 'status',
-                       'updated_at', 'red_flags', 'language', 'flags_open')
+                       'updated_at', 'red_flags', 'language', 'flags_open', 'red_flags#2')
   local phone = v[1]
   if phone then
+    v[7] = joined(key, 'red_flags', v[7], v[10])
     local disposition = v[2] or ''
     local channel = v[4] or 'sms'
     local status = v[5] or 'active'

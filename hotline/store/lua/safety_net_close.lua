@@ -19,8 +19,8 @@ if version ~= tonumber(ARGV[1]) then return 'conflict' end
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[2], 'status', 'no_reply', 'stopped_at', ARGV[3], 'flags_open', ARGV[4],
            'closed_at', ARGV[5])
-redis.call('XADD', KEYS[3], '*', 'at', ARGV[5], 'direction', 'event', 'channel', 'sms',
-           'text', ARGV[6])
+-- The log's compact entry (records.compact_entry): m 'event|sms||<time>', no refs, the text.
+redis.call('XADD', KEYS[3], '*', 'e', 'event|sms||' .. ARGV[5] .. '\t\t' .. ARGV[6])
 redis.call('EXPIRE', KEYS[3], ARGV[8])
 if ARGV[7] ~= '' then
   local task = cjson.decode(ARGV[7])
