@@ -208,7 +208,8 @@ def offer(hotline) -> str:
 @twilio_signed
 @twiml_route("nurse call ended")
 def dialed(hotline) -> str:
-    call, status = call_of(webhook_form()), webhook_form().get("DialCallStatus", "")
+    form = webhook_form()
+    call, status = call_of(form), form.get("DialCallStatus", "")
     note(hotline, call, {"type": "transfer_ended", "dial_status": status})
     lang = call_language()
     if status in NURSE_ANSWERED:
@@ -219,20 +220,18 @@ def dialed(hotline) -> str:
 @bp.post("/voice/status")
 @twilio_signed
 def call_status() -> Response:
-    hotline = current_app.extensions["hotline"]
-    status = webhook_form().get("CallStatus", "")
+    hotline, form = current_app.extensions["hotline"], webhook_form()
+    status = form.get("CallStatus", "")
     try:
-        call = call_of(webhook_form())
+        call = call_of(form)
         if status in ENDED:
-            conversation_id = record_call_end(
-                hotline, call, status, webhook_form().get("CallDuration")
-            )
+            conversation_id = record_call_end(hotline, call, status, form.get("CallDuration"))
             if conversation_id:
                 enqueue_summary(hotline, conversation_id)
     except Exception as exc:
-        log_failure(log, "call status", webhook_form().get("From"), exc)
-        if status in ENDED and _SID.match(webhook_form().get("CallSid", "")):
-            call = call_of(webhook_form())
+        log_failure(log, "call status", form.get("From"), exc)
+        if status in ENDED and _SID.match(form.get("CallSid", "")):
+            call = call_of(form)
             writeback.keep_call_end(hotline, call.session, call.phone, f"{call.sid}:end", status)
     return Response(status=204)
 
