@@ -101,10 +101,6 @@ class SafetyNetStore:
 
     # --- the silence index -------------------------------------------------------------------
 
-    def watch(self, session: str, check_at: float) -> None:
-        """Look at this session's silence at `check_at` (a turn that began asking calls it)."""
-        self.r.zadd(SILENCE_KEY, {session: check_at})
-
     def watched(self, before_ts: float, limit: int = 500) -> list[str]:
         return self.r.zrangebyscore(SILENCE_KEY, "-inf", before_ts, start=0, num=limit)
 

@@ -20,7 +20,9 @@ def asking(app, phone: str) -> str:
     def compute(_):
         state = new_state()
         state.update(phase=ASKING, question="saddle_numbness", answers={"bladder_bowel": "no"})
-        return TurnOutput(state, [], [{"type": "new_conversation"}], inbound_text="numb leg")
+        # Watched from now on, as the commit of a turn that begins asking writes it.
+        return TurnOutput(state, [], [{"type": "new_conversation"}], inbound_text="numb leg",
+                          watch_silence_at=time.time())
 
     return hotline.store.run_turn(phone, phone, "sms", None, compute).conversation_id
 
@@ -49,7 +51,6 @@ def test_closing_needs_the_silence_it_judged(app):
     hotline, store = stores(app)
     phone = new_phone()
     conv = asking(app, phone)
-    store.watch(phone, time.time())
     silence = store.silence(phone)
     hotline.store.run_turn(  # they write just before the close
         phone, phone, "sms", None,
@@ -96,7 +97,6 @@ def test_the_safety_nets_log_entries_are_one_compact_field_and_read_the_same(app
     sent = {"direction": "event", "channel": "sms", "text": '{"type": "alert_sent"}'}
     assert store.record_sent(alert, sid="SM" + "1" * 32, twilio_status="queued", entry=sent,
                              now=1_796_000_000.25) == "ok"
-    store.watch(phone, time.time())
     assert store.close(store.silence(phone), "saddle_numbness", 8, None,
                        now=1_796_000_060.5) == "ok"
 
