@@ -59,4 +59,3 @@ WORDING = Wording()
 
 def _text(value: str | bytes) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else value
-

@@ -19,11 +19,16 @@ def embedded(tmp_path):
     server.close()
 
 
-def test_a_whole_conversation_on_redis_6_2(embedded, tmp_path):
+@pytest.fixture
+def app(embedded, tmp_path):
+    """The hotline on the embedded server."""
+    return create_app(Settings.from_env({"REDIS_URL": embedded.url,
+                                         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+                                         "HOTLINE_SPOOL_DIR": str(tmp_path)}))
+
+
+def test_a_whole_conversation_on_redis_6_2(embedded, app):
     assert embedded.version().startswith("6.2")
-    settings = Settings.from_env({"REDIS_URL": embedded.url, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-                                  "HOTLINE_SPOOL_DIR": str(tmp_path)})
-    app = create_app(settings)
     twilio = TwilioWebhooks(app.test_client(), AUTH_TOKEN)
     phone = new_phone()
     twilio.sms(phone, "my foot fell asleep")
@@ -41,13 +46,10 @@ def test_a_whole_conversation_on_redis_6_2(embedded, tmp_path):
     assert store.get_record(record["id"])["followups"][0]["status"] == "cancelled"
 
 
-def test_a_long_record_and_a_long_tail_on_redis_6_2(embedded, tmp_path):
+def test_a_long_record_and_a_long_tail_on_redis_6_2(embedded, app):
     """What 6.2 must run as 7 does: a record with values over 64 bytes kept in pieces (a
     compact ziplist there) and read back whole, and a tail of the same answer written '='
     along a look back past the newest two entries."""
-    settings = Settings.from_env({"REDIS_URL": embedded.url, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-                                  "HOTLINE_SPOOL_DIR": str(tmp_path)})
-    app = create_app(settings)
     twilio = TwilioWebhooks(app.test_client(), AUTH_TOKEN)
     phone = new_phone()
     twilio.sms(phone, "I peed myself, my groin is numb, my face is drooping and I can't walk")
