@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from hypothesis import given
 from hypothesis import strategies as st
+from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import MultiDict
 from werkzeug.formparser import FormDataParser
 
@@ -47,6 +48,16 @@ def test_stray_separators_and_broken_escapes_read_as_werkzeug_reads_them(body):
 @given(st.binary(max_size=200))
 def test_any_bytes_at_all_read_as_werkzeug_reads_them(raw):
     assert same(parse_urlencoded(raw), werkzeug_reads(raw))
+
+
+@given(st.lists(st.tuples(text, text), max_size=25))
+def test_twilio_signs_our_form_as_it_signs_werkzeugs(pairs):
+    # twilio reads our form through its getall; werkzeug's through getlist.
+    raw = urlencode(pairs).encode()
+    validator = RequestValidator(AUTH_TOKEN)
+    url = "https://hotline.example.org/sms"
+    ours = validator.compute_signature(url, parse_urlencoded(raw))
+    assert ours == validator.compute_signature(url, werkzeug_reads(raw))
 
 
 def test_a_repeated_field_keeps_every_value_for_the_signature(client, twilio):
