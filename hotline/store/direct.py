@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import os
 
+import hiredis
 import redis
 from redis.commands.core import Script
+from redis.connection import HiredisRespSerializer
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, ResponseError
 
@@ -44,7 +46,7 @@ class DirectCommands:
                     # Connected as the pool would (a Sentinel connection asks for the master
                     # here; send_command alone would go to the default host); a no-op when it is.
                     connection.connect()
-                    connection.send_command(*args)
+                    connection.send_packed_command(_packed(connection, args))
                     return connection.read_response()
                 except ResponseError:
                     raise  # the reply was read whole: the connection is fine
@@ -81,3 +83,12 @@ class DirectCommands:
         except IndexError:
             return self.pool.make_connection()
 
+
+
+def _packed(connection, args: tuple) -> list[bytes]:
+    """The command in Redis's protocol. With hiredis, redis-py's packer hands the arguments to
+    hiredis.pack_command as they are after a pass over them for memoryviews, which a turn never
+    sends (~6 µs of a commit's ~60 arguments): the same bytes, packed here in one call."""
+    if type(connection._command_packer) is HiredisRespSerializer:
+        return [hiredis.pack_command(args)]
+    return connection.pack_command(*args)
