@@ -14,7 +14,7 @@ from hotline.channels.safe_reply import safe_replies
 from hotline.channels.twilio_auth import twilio_signed
 from hotline.channels.webhook_form import webhook_form
 from hotline.outbound.alerts import plan_turn_alerts
-from hotline.outbound.nudges import silence_check_at
+from hotline.outbound.nudges import ends_silence_watch, silence_check_at
 from hotline.redact import log_failure
 from hotline.store.turns import TurnInput, TurnOutput
 from hotline.triage import decision
@@ -94,7 +94,8 @@ def run_sms_turn(hotline, phone: str, body: str, sid: str | None, media: int) ->
         shown = body if body or not media else f"[{media} attachment(s), no text]"
         seen["state"] = state
         watch = silence_check_at(hotline.settings, state, effects)
-        return TurnOutput(state, replies, effects, inbound_text=shown, watch_silence_at=watch)
+        return TurnOutput(state, replies, effects, inbound_text=shown, watch_silence_at=watch,
+                          unwatch_silence=ends_silence_watch(state, effects))
 
     result = hotline.store.run_turn(phone, phone, "sms", sid, compute)
     state = seen.get("state") or {}

@@ -29,7 +29,7 @@ import redis
 
 from hotline.channels import voice_flow as flow
 from hotline.outbound.alerts import plan_turn_alerts
-from hotline.outbound.nudges import silence_check_at
+from hotline.outbound.nudges import ends_silence_watch, silence_check_at
 from hotline.outbound.resume import enqueue_resume
 from hotline.redact import log_failure, mask_phone
 from hotline.store.clock import iso_from_ms
@@ -235,7 +235,8 @@ def _sms_compute(hotline, entry: Entry):
         state, _, effects = step(loaded.state, inbound, hotline.context)
         shown = body if body or not media else f"[{media} attachment(s), no text]"
         return TurnOutput(state, [], effects, extra_log=_as_said(entry, "sms", shown),
-                          watch_silence_at=silence_check_at(hotline.settings, state, effects))
+                          watch_silence_at=silence_check_at(hotline.settings, state, effects),
+                          unwatch_silence=ends_silence_watch(state, effects))
 
     return compute
 

@@ -42,12 +42,22 @@ def silence_check_at(
     """When the sweeper first looks at a texter this turn leaves being asked questions, or
     None: only a turn that begins asking puts them in the silence index (the turn's own commit
     writes it, so watching costs no round trip of its own)."""
-    if not state or state.get("phase") != ASKING:
-        return None
+    if not state or state.get("phase") != ASKING or ends_silence_watch(state, effects):
+        return None  # STOP cancels follow-ups too, but begins nothing
     if not any(e["type"] in BEGINS_ASKING for e in effects):
         return None  # already watched since the turn that began asking
     first_look = settings.nudge_after or settings.no_reply_after
     return (time.time() if now is None else now) + first_look
+
+
+def ends_silence_watch(state: dict | None, effects: list[dict]) -> bool:
+    """True for a turn after which the sweeper would only drop the texter (STOP: nothing may
+    be sent until START; the advice given): that turn's commit drops them instead, so a
+    finished conversation does not keep its entry (~110 bytes) until the sweeper comes."""
+    types = {e["type"] for e in effects}
+    if "opt_out" in types:
+        return True
+    return "finished" in types and (state or {}).get("phase") != ASKING
 
 
 # --- the sweeper (the worker) ---

@@ -84,6 +84,8 @@ class TurnOutput:
     # When the silence sweeper first looks at this session (a turn that began asking; see
     # outbound/nudges.silence_check_at), written by the same commit.
     watch_silence_at: float | None = None
+    # A turn that ended the asking (nudges.ends_silence_watch): the same commit drops the watch.
+    unwatch_silence: bool = False
 
 
 @dataclass
@@ -217,6 +219,8 @@ class TurnStore:
         args += [len(cleared), *cleared]
         args += _log_args(out, channel, at, refs)
         watch = "" if out.watch_silence_at is None else repr(out.watch_silence_at)
+        if out.unwatch_silence:
+            watch = "-"
         args += [watch, session if watch else "", seen, REPLAY_MEMORY]
         keys = [
             state_key(session),

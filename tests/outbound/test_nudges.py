@@ -60,12 +60,48 @@ def test_every_due_texter_is_judged_whatever_the_batch_size(app, twilio):
     assert statuses == {"no_reply"}
 
 
-def test_a_finished_or_stopped_texter_is_let_go(app, twilio):
+def test_a_finished_or_stopped_texter_leaves_the_index_in_that_turn(app, twilio):
+    hotline = app.extensions["hotline"]
+    finished, stopped, asking = new_phone(), new_phone(), new_phone()
+    for phone in (finished, stopped, asking):
+        twilio.sms(phone, "my leg is numb")
+    assert hotline.redis.zcard(SILENCE_KEY) == 3
+    twilio.sms(finished, "yes")  # bladder or bowels: the emergency advice, finished
+    twilio.sms(stopped, "STOP")
+    twilio.sms(asking, "no")  # still being asked: still watched
+    assert hotline.redis.zrange(SILENCE_KEY, 0, -1) == [asking]
+
+
+def test_a_finished_or_stopped_texter_still_watched_is_let_go(app, twilio):
+    # An entry the finishing turn did not drop (written before that turn's commit did, or
+    # put back by a sweep that raced it) is dropped by the sweeper.
     hotline = app.extensions["hotline"]
     finished, stopped = new_phone(), new_phone()
     twilio.sms(finished, "my leg is numb")
-    twilio.sms(finished, "yes")  # bladder or bowels: the emergency advice, finished
+    twilio.sms(finished, "yes")
     twilio.sms(stopped, "my leg is numb")
     twilio.sms(stopped, "STOP")
+    hotline.redis.zadd(SILENCE_KEY, {finished: time.time(), stopped: time.time()})
     assert nudges.sweep_silence(hotline, now=time.time() + 2 * 3600) == 0
     assert hotline.redis.zcard(SILENCE_KEY) == 0
+
+
+@pytest.mark.parametrize(
+    ("phase", "effects", "watched", "dropped"),
+    [
+        ("asking", ["new_conversation"], True, False),
+        ("asking", [], False, False),  # watched already, since the turn that began asking
+        ("asking", ["opt_out", "cancel_followups"], False, True),  # STOP mid-questions
+        ("finished", ["finished", "schedule_followup"], False, True),
+        ("asking", ["opt_in"], True, False),  # START asks again
+        ("finished", [], False, False),  # "thanks" after the advice: nothing to change
+    ],
+)
+def test_which_turns_watch_a_texter_and_which_drop_them(phase, effects, watched, dropped):
+    class Settings:
+        nudge_after, no_reply_after = 600.0, 3600.0
+
+    state = {"phase": phase}
+    kinds = [{"type": kind} for kind in effects]
+    assert (nudges.silence_check_at(Settings, state, kinds, now=0.0) == 600.0) is watched
+    assert nudges.ends_silence_watch(state, kinds) is dropped

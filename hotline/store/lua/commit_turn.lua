@@ -17,7 +17,8 @@
 --       16+2n k = number of record fields to clear (at their default), then their k names,
 --       then per log entry three values: m ('direction|channel|key[|at]', no tab), text,
 --       wording ref ('' = keep the text in the entry); entries are written in this order;
---       last four: when the silence sweeper first looks at this session ('' = not watched),
+--       last four: when the silence sweeper first looks at this session ('' = no change,
+--       '-' = no longer watched),
 --       the session (its member there), the webhook's reply to remember ('' = no webhook id),
 --       for how long (s)
 -- Returns 'ok' | 'conflict' | 'replay' (this webhook was already committed: nothing written)
@@ -271,7 +272,9 @@ if ARGV[13] ~= '' then
   end
 end
 
-if ARGV[log_end + 1] ~= '' then
+if ARGV[log_end + 1] == '-' then
+  redis.call('ZREM', KEYS[13], ARGV[log_end + 2])
+elseif ARGV[log_end + 1] ~= '' then
   redis.call('ZADD', KEYS[13], ARGV[log_end + 1], ARGV[log_end + 2])
 end
 
