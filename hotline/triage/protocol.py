@@ -75,6 +75,9 @@ class Protocol:
     questions: tuple[Question, ...]
     messages: Mapping[str, Mapping[str, Mapping[str, str]]]  # lang -> channel -> key -> text
     meta: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    # Each wording as filled in (its placeholders are settings: a few values per process);
+    # a call's turn asks for three or four.
+    _filled: dict = field(default_factory=dict, compare=False, repr=False)
 
     def question(self, key: str) -> Question:
         return next(q for q in self.questions if q.key == key)
@@ -89,6 +92,13 @@ class Protocol:
 
     def text(self, lang: str, key: str, channel: str = "sms", **params: str) -> str:
         """A message in `lang`, the voice wording when a call has one, placeholders filled."""
+        wanted = (lang, key, channel, *sorted(params.items()))
+        filled = self._filled.get(wanted)
+        if filled is None:
+            filled = self._filled[wanted] = self._fill(lang, key, channel, params)
+        return filled
+
+    def _fill(self, lang: str, key: str, channel: str, params: Mapping[str, str]) -> str:
         by_channel = self.messages[lang]
         template = by_channel["voice"].get(key) if channel == "voice" else None
         if template is None:
