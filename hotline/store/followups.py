@@ -30,40 +30,16 @@ from hotline.store.keys import (
     conv_key,
     followups_key,
     last_key,
-    log_key,
     optout_key,
     state_key,
 )
-from hotline.store.records import compact_entry, followup_of, record_fields
-
-
-# Keys only follow-ups use (hotline/store/keys.py holds the conversation keys).
-# The follow-up a Twilio message sid belongs to, for status callbacks that arrive without the
-# follow-up id in their URL (e.g. a Messaging Service's own callback URL).
-def sid_index_key(sid: str) -> str:
-    return f"{PREFIX}fu-sid:{sid}"
-
+from hotline.store.records import followup_of, record_fields
+from hotline.store.send_scripts import DELIVERY_RANK, Attempt, SendScripts, sid_index_key
 
 # Held for one sweep interval, so several worker processes do not all sweep at once.
 SWEEP_LOCK_KEY = f"{PREFIX}followups:sweep-lock"
 
 CLOCK_SKEW = 2.0  # seconds the web and worker clocks may differ: earlier than that is early
-
-# Twilio's message statuses in the order they happen; a callback never moves a status back.
-DELIVERY_RANK = {
-    "accepted": 0,
-    "scheduled": 0,
-    "queued": 1,
-    "sending": 2,
-    "sent": 3,
-    "receiving": 3,
-    "received": 4,
-    "delivered": 4,
-    "undelivered": 4,
-    "failed": 4,
-    "read": 5,
-    "canceled": 4,
-}
 
 
 def _dumps(value: object) -> str:
@@ -152,12 +128,10 @@ class FollowupStore:
         self.settings = settings
         scripts = {
             name: (LUA_DIR / f"followup_{name}.lua").read_text()
-            for name in ("claim", "sent", "retry", "failed", "delivery", "postpone", "resend")
+            for name in ("claim", "delivery", "postpone", "resend")
         }
         self._claim = client.register_script(scripts["claim"])
-        self._sent = client.register_script(scripts["sent"])
-        self._retry = client.register_script(scripts["retry"])
-        self._failed = client.register_script(scripts["failed"])
+        self._sending = SendScripts(client, settings, followups_key, DUE_KEY)
         self._delivery = client.register_script(scripts["delivery"])
         self._postpone = client.register_script(scripts["postpone"])
         self._resend = client.register_script(scripts["resend"])
@@ -342,40 +316,27 @@ class FollowupStore:
         if not sends:
             return []
         calls = [self._sent_call(one, now) for one in sends]
-        return [outcome for [outcome] in run_script_batch(self.r, self._sent, calls)]
+        return [
+            outcome for [outcome] in run_script_batch(self.r, self._sending.sent, calls)
+        ]
 
     def _sent_call(self, one: SentRecord, now: float | None) -> tuple[list[str], list]:
-        now = time.time() if now is None else now
-        claim, sid, twilio_status, state = one.claim, one.sid, one.twilio_status, one.state
+        claim, state = one.claim, one.state
         conv_id, phone = claim.conversation_id, claim.phone or ""
         # orjson: the state is the bulk of a batch's record (a few µs where json takes tens)
         blob = _dumps({"conv": conv_id, "phone": phone, "state": state}) if state else ""
         # The log's entry in its compact field: which follow-up it was and whether Twilio
         # confirmed it are the follow-up's own (its JSON), which is what readers show.
-        entry = {"at": now_iso(now), "direction": "out", "channel": "sms", "text": one.text,
-                 "key": one.key}
-        retention = int(self.settings.retention)
-        keys = [
-            followups_key(conv_id),
-            DUE_KEY,
-            state_key(phone),
-            log_key(conv_id),
-            sid_index_key(sid) if sid else f"{PREFIX}-",
-        ]
-        args = [
-            claim.followup_id,
-            claim.token or "",
-            sid or "",
-            twilio_status or "",
-            now_iso(now),
-            one.expected_version if state else -1,
-            blob,
-            int(self.settings.session_ttl),
-            _dumps(compact_entry(entry)),
-            retention,
-            DELIVERY_RANK.get(twilio_status, 0),
-        ]
-        return keys, args
+        return self._sending.sent_call(
+            _attempt(claim),
+            sid=one.sid,
+            twilio_status=one.twilio_status,
+            entry={"direction": "out", "channel": "sms", "text": one.text, "key": one.key},
+            now=time.time() if now is None else now,
+            state_key=state_key(phone),
+            expected_version=one.expected_version,
+            blob=blob,
+        )
 
     def record_retry(
         self,
@@ -386,13 +347,10 @@ class FollowupStore:
         http_status: int | None,
         now: float | None = None,
     ) -> str:
-        now = time.time() if now is None else now
-        error = {"code": code, "http_status": http_status, "at": now_iso(now)}
-        [outcome] = self._retry(
-            keys=[followups_key(claim.conversation_id), DUE_KEY],
-            args=[claim.followup_id, claim.token or "", next_try, json.dumps(error)],
+        return self._sending.retry(
+            _attempt(claim), next_try=next_try, code=code, http_status=http_status,
+            now=time.time() if now is None else now,
         )
-        return outcome
 
     def release(self, claim: Claim, now: float | None = None) -> str:
         """Give the claim back untried (the text could not be built): due again at once."""
@@ -408,9 +366,6 @@ class FollowupStore:
         opt_out: bool,
         now: float | None = None,
     ) -> str:
-        now = time.time() if now is None else now
-        conv_id = claim.conversation_id
-        error = {"code": code, "http_status": http_status, "at": now_iso(now)}
         event = {
             "type": "followup_failed",
             "followup": claim.followup_id,
@@ -418,32 +373,14 @@ class FollowupStore:
             "http_status": http_status,
             "opted_out": opt_out,
         }
-        entry = {
-            "at": now_iso(now),
-            "direction": "event",
-            "channel": "sms",
-            "text": json.dumps(event),
-        }
-        [outcome] = self._failed(
-            keys=[
-                followups_key(conv_id),
-                DUE_KEY,
-                conv_key(conv_id),
-                log_key(conv_id),
-                optout_key(claim.phone or ""),
-            ],
-            args=[
-                claim.followup_id,
-                claim.token or "",
-                json.dumps(error),
-                now,
-                now_iso(now),
-                "1" if opt_out else "",
-                json.dumps(compact_entry(entry)),
-                int(self.settings.retention),
-            ],
+        return self._sending.failed(
+            _attempt(claim),
+            code=code,
+            http_status=http_status,
+            opt_out_key=optout_key(claim.phone or "") if opt_out else None,
+            entry={"direction": "event", "channel": "sms", "text": json.dumps(event)},
+            now=time.time() if now is None else now,
         )
-        return outcome
 
     # --- delivery status --------------------------------------------------------------------
 
@@ -474,3 +411,7 @@ class FollowupStore:
             ],
         )
         return outcome
+
+
+def _attempt(claim: Claim) -> Attempt:
+    return Attempt(claim.conversation_id, claim.followup_id, claim.token)

@@ -26,7 +26,7 @@ import redis
 from hotline.settings import Settings
 from hotline.store import LUA_DIR
 from hotline.store.clock import now_iso
-from hotline.store.followups import DELIVERY_RANK, decode_state, sid_index_key
+from hotline.store.followups import decode_state
 from hotline.store.keys import (
     PREFIX,
     SILENCE_KEY,
@@ -36,7 +36,8 @@ from hotline.store.keys import (
     optout_key,
     state_key,
 )
-from hotline.store.records import compact_entry, record_fields
+from hotline.store.records import record_fields
+from hotline.store.send_scripts import Attempt, SendScripts
 
 # Keys only the safety net uses (hotline/store/keys.py holds the conversation keys).
 TASKS_DUE_KEY = f"{PREFIX}safetynet:due"  # task id -> due time (unix seconds)
@@ -95,9 +96,7 @@ class SafetyNetStore:
         self._close = load("safety_net_close")
         self._cancel = load("safety_net_cancel")
         self._claim = load("followup_claim")
-        self._sent = load("followup_sent")
-        self._retry = load("followup_retry")
-        self._failed = load("followup_failed")
+        self._sending = SendScripts(client, settings, tasks_key, TASKS_DUE_KEY)
 
     # --- the silence index -------------------------------------------------------------------
 
@@ -236,32 +235,13 @@ class SafetyNetStore:
         entry: dict,
         now: float | None = None,
     ) -> str:
-        """The send's result and its log entry, together: ok | lost | missing."""
-        now = time.time() if now is None else now
-        conv_id = claim.conversation_id
-        entry = {"at": now_iso(now), **entry}
-        [outcome] = self._sent(
-            keys=[
-                tasks_key(conv_id),
-                TASKS_DUE_KEY,
-                NO_KEY,  # the conversation's state is left alone
-                log_key(conv_id),
-                sid_index_key(sid) if sid else NO_KEY,
-            ],
-            args=[
-                claim.task_id,
-                claim.token or "",
-                sid or "",
-                twilio_status or "",
-                now_iso(now),
-                -1,
-                "",
-                int(self.settings.session_ttl),
-                json.dumps(compact_entry(entry)),
-                int(self.settings.retention),
-                DELIVERY_RANK.get(twilio_status, 0),
-            ],
+        """The send's result and its log entry, together (the conversation's state is left
+        alone): ok | lost | missing."""
+        keys, args = self._sending.sent_call(
+            _attempt(claim), sid=sid, twilio_status=twilio_status, entry=entry,
+            now=time.time() if now is None else now,
         )
+        [outcome] = self._sending.sent(keys=keys, args=args)
         return outcome
 
     def record_retry(
@@ -273,13 +253,10 @@ class SafetyNetStore:
         http_status: int | None,
         now: float | None = None,
     ) -> str:
-        now = time.time() if now is None else now
-        error = {"code": code, "http_status": http_status, "at": now_iso(now)}
-        [outcome] = self._retry(
-            keys=[tasks_key(claim.conversation_id), TASKS_DUE_KEY],
-            args=[claim.task_id, claim.token or "", next_try, json.dumps(error)],
+        return self._sending.retry(
+            _attempt(claim), next_try=next_try, code=code, http_status=http_status,
+            now=time.time() if now is None else now,
         )
-        return outcome
 
     def record_failure(
         self,
@@ -291,26 +268,15 @@ class SafetyNetStore:
         entry: dict,
         now: float | None = None,
     ) -> str:
-        now = time.time() if now is None else now
-        conv_id = claim.conversation_id
-        error = {"code": code, "http_status": http_status, "at": now_iso(now)}
-        [outcome] = self._failed(
-            keys=[
-                tasks_key(conv_id),
-                TASKS_DUE_KEY,
-                conv_key(conv_id),
-                log_key(conv_id),
-                optout_key(claim.to or "") if opt_out else NO_KEY,
-            ],
-            args=[
-                claim.task_id,
-                claim.token or "",
-                json.dumps(error),
-                now,
-                now_iso(now),
-                "1" if opt_out else "",
-                json.dumps(compact_entry({"at": now_iso(now), **entry})),
-                int(self.settings.retention),
-            ],
+        return self._sending.failed(
+            _attempt(claim),
+            code=code,
+            http_status=http_status,
+            opt_out_key=optout_key(claim.to or "") if opt_out else None,
+            entry=entry,
+            now=time.time() if now is None else now,
         )
-        return outcome
+
+
+def _attempt(claim: TaskClaim) -> Attempt:
+    return Attempt(claim.conversation_id, claim.task_id, claim.token)

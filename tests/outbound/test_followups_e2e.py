@@ -35,7 +35,7 @@ from tests.support.followups import (
     text,
 )
 from tests.support.webhooks import TwilioWebhooks, new_phone
-from tests.support.workers import QuickWorker, Workers, wait_until
+from tests.support.workers import QuickWorker, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -73,26 +73,6 @@ def app(env):
 def quick_retries(monkeypatch):
     # The web process enqueues with RQ's Retry; give it the test workers' backoff.
     monkeypatch.setattr(followup_jobs, "RETRY_BACKOFF", QuickWorker.retry_backoff)
-
-
-@pytest.fixture
-def make_workers(tmp_path):
-    pools = []
-
-    def make(env: dict[str, str]) -> Workers:
-        pool = Workers(env, tmp_path)
-        pools.append(pool)
-        return pool
-
-    yield make
-    for pool in pools:
-        pool.close()
-        print(pool.logs())  # shown when the test failed
-
-
-@pytest.fixture
-def workers(make_workers, env):
-    return make_workers(env)
 
 
 # --- helpers --------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from tests.support.alert_webhook import AlertWebhookReceiver
 from tests.support.followups import followup_app, followup_env
 from tests.support.voice_caller import VoiceCaller
 from tests.support.webhooks import TwilioWebhooks, new_phone
-from tests.support.workers import Workers, wait_until
+from tests.support.workers import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -78,26 +78,6 @@ def app(env):
 @pytest.fixture
 def twilio(app):
     return TwilioWebhooks(app.test_client(), AUTH_TOKEN)
-
-
-@pytest.fixture
-def make_workers(tmp_path):
-    pools = []
-
-    def make(env: dict[str, str]) -> Workers:
-        pool = Workers(env, tmp_path)
-        pools.append(pool)
-        return pool
-
-    yield make
-    for pool in pools:
-        pool.close()
-        print(pool.logs())  # shown when the test failed
-
-
-@pytest.fixture
-def workers(make_workers, env):
-    return make_workers(env)
 
 
 # --- helpers --------------------------------------------------------------------------------
