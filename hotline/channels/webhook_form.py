@@ -66,16 +66,29 @@ def parse_urlencoded(raw: bytes) -> Mapping[str, str]:
             continue
         name, _, value = part.partition("=")
         if "%" in name or "+" in name:
-            name = _unquoted(name)
+            name = _unescaped(name)
         if "%" in value or "+" in value:
-            value = _unquoted(value)
+            value = _unescaped(value, keep=name not in PEOPLES_WORDS)
         pairs.append((name, value))
     form = WebhookForm(pairs)
     return form if len(form) == len(pairs) else RepeatedWebhookForm(pairs)
 
 
 # Most escaped values recur from webhook to webhook (the hotline's own number, the texter's
-# number all through a conversation, a city): each is unescaped once per process.
+# number all through a conversation, a city): each short one is unescaped once per process.
+# What a person wrote or said is not kept in the process past its request, and neither is a
+# long value (the body is parsed before its signature is checked: anyone's 4,096 long values
+# must not stay in memory).
+PEOPLES_WORDS = frozenset({"Body", "SpeechResult", "UnstableSpeechResult"})
+KEPT_UP_TO = 64  # characters
+
+
+def _unescaped(raw: str, keep: bool = True) -> str:
+    if keep and len(raw) <= KEPT_UP_TO:
+        return _unquoted(raw)
+    return unquote_plus(raw, errors=QUOTE_ERRORS)
+
+
 @functools.lru_cache(maxsize=4096)
 def _unquoted(raw: str) -> str:
     return unquote_plus(raw, errors=QUOTE_ERRORS)

@@ -84,3 +84,14 @@ def test_a_multipart_body_is_still_read(client):
                            headers={"X-Twilio-Signature": signature})
     assert response.status_code == 200
     assert b"<Message>" in response.data
+
+
+def test_what_a_person_wrote_and_long_values_are_not_kept_past_the_request():
+    from hotline.channels import webhook_form
+
+    webhook_form._unquoted.cache_clear()
+    long_value = "x+" * 100
+    raw = urlencode({"From": "+15550001234", "Body": "my leg is numb", "Other": long_value})
+    form = parse_urlencoded(raw.encode())
+    assert form["Body"] == "my leg is numb" and form["Other"] == long_value
+    assert webhook_form._unquoted.cache_info().currsize == 1  # the number only
