@@ -23,6 +23,7 @@ CHANNELS = ("sms", "voice")
 KINDS = ("yes_no", "duration")
 PLACEHOLDERS = frozenset({"emergency_number", "transfer_number"})
 MAX_SMS_CHARS = 320
+MAX_FILLED = 4096  # wordings kept filled in: a few hundred keys x languages x channels
 
 # Message keys the code uses besides one per question, advice level and check-in level.
 SMS_KEYS = frozenset({
@@ -95,7 +96,9 @@ class Protocol:
         wanted = (lang, key, channel, *sorted(params.items()))
         filled = self._filled.get(wanted)
         if filled is None:
-            filled = self._filled[wanted] = self._fill(lang, key, channel, params)
+            filled = self._fill(lang, key, channel, params)
+            if len(self._filled) < MAX_FILLED:  # a bound, should a caller ever vary params
+                self._filled[wanted] = filled
         return filled
 
     def _fill(self, lang: str, key: str, channel: str, params: Mapping[str, str]) -> str:
