@@ -79,7 +79,8 @@ def incoming_sms() -> Response:
     except Exception as exc:
         log_failure(log, "sms turn", phone, exc)
         replies = safe_replies(hotline.protocol, body, hotline.settings.emergency_number)
-        writeback.keep_sms(hotline, phone, sid, body, media, match_keyword(body), replies)
+        writeback.keep_sms(hotline, phone, sid, body, media, match_keyword(body), replies,
+                           failure=exc)
     return twiml(replies)
 
 

@@ -98,7 +98,7 @@ def twiml_route(where: str) -> Callable:
             except Exception as exc:
                 log_failure(log, where, webhook_form().get("From"), exc)
                 try:
-                    xml = failure_twiml(hotline)
+                    xml = failure_twiml(hotline, exc)
                 except Exception as again:  # even the prompts failed: hang up, never a 500
                     log_failure(log, f"{where} (safe ending)", webhook_form().get("From"), again)
                     xml = flow.bare_hangup()
@@ -109,7 +109,7 @@ def twiml_route(where: str) -> Callable:
     return wrap
 
 
-def failure_twiml(hotline) -> str:
+def failure_twiml(hotline, failure: BaseException | None = None) -> str:
     """The safe ending, from the request alone: the callback URL names the question (q) and
     the language (l), so a yes to a red-flag question still gets that level's advice."""
     lang, question, form = call_language(), request.args.get("q") or None, webhook_form()
@@ -126,7 +126,7 @@ def failure_twiml(hotline) -> str:
         if call is not None:
             writeback.keep_call_turn(
                 hotline, call.session, call.phone, f"{call.sid}:{_count(request.args.get('n'))}",
-                digits, said, form.get("Confidence"), question, replies,
+                digits, said, form.get("Confidence"), question, replies, failure,
             )
     return flow.safe_ending(hotline.context, lang, replies)
 
@@ -232,7 +232,8 @@ def call_status() -> Response:
         log_failure(log, "call status", form.get("From"), exc)
         if status in ENDED and _SID.match(form.get("CallSid", "")):
             call = call_of(form)
-            writeback.keep_call_end(hotline, call.session, call.phone, f"{call.sid}:end", status)
+            writeback.keep_call_end(hotline, call.session, call.phone, f"{call.sid}:end", status,
+                                    exc)
     return Response(status=204)
 
 

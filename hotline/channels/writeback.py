@@ -65,29 +65,80 @@ def _said(replies: list[dict]) -> list[str]:
 
 
 def keep_sms(hotline, phone: str, sid: str | None, body: str, media: int, keyword: str | None,
-             replies: list[dict]) -> None:
-    """Keep a text answered with the safe reply; never raises (the reply must still go)."""
+             replies: list[dict], failure: BaseException | None = None) -> None:
+    """Keep a text answered with the safe reply; never raises (the reply must still go).
+    `failure` is what kept the turn from being taken (see _keep)."""
     entry = {"kind": "sms", "dedupe": sid or f"outage-{uuid.uuid4().hex}", "in": body,
              "media": media, "out": _said(replies)}
-    _keep(hotline, phone, phone, entry, opt_out=keyword == "stop")
+    _keep(hotline, phone, phone, entry, replies, failure, opt_out=keyword == "stop")
 
 
 def keep_call_turn(hotline, session: str, phone: str, dedupe: str, digits: str, speech: str,
-                   confidence: str | None, question: str | None, replies: list[dict]) -> None:
+                   confidence: str | None, question: str | None, replies: list[dict],
+                   failure: BaseException | None = None) -> None:
     entry = {"kind": "voice", "dedupe": dedupe, "digits": digits, "speech": speech,
              "confidence": confidence, "q": question, "out": _said(replies)}
-    _keep(hotline, session, phone, entry)
+    _keep(hotline, session, phone, entry, replies, failure)
 
 
-def keep_call_end(hotline, session: str, phone: str, dedupe: str, status: str) -> None:
-    _keep(hotline, session, phone, {"kind": "call_end", "dedupe": dedupe, "status": status})
+def keep_call_end(hotline, session: str, phone: str, dedupe: str, status: str,
+                  failure: BaseException | None = None) -> None:
+    entry = {"kind": "call_end", "dedupe": dedupe, "status": status}
+    _keep(hotline, session, phone, entry, [], failure)
 
 
-def _keep(hotline, session: str, phone: str, entry: dict, opt_out: bool = False) -> None:
+def _keep(hotline, session: str, phone: str, entry: dict, replies: list[dict],
+          failure: BaseException | None, opt_out: bool = False) -> None:
     try:
         buffer_of(hotline).append(session, phone, entry, opt_out=opt_out)
-    except Exception as exc:  # a full or read-only disk: the person still gets the reply
-        _not_kept(phone, entry.get("kind"), exc)
+        return
+    except Exception as exc:  # a full, read-only or unreadable disk: the reply still goes
+        refused = exc
+    # Redis answered, or may have: the turn failed for another reason (the buffer itself, a
+    # bug). What was said can still go to the conversation's log.
+    if not _redis_unreachable(failure) and _log_untriaged(
+        hotline, session, phone, entry, replies, opt_out
+    ):
+        return
+    _not_kept(phone, entry.get("kind"), refused)
+
+
+def _redis_unreachable(failure: BaseException | None) -> bool:
+    return isinstance(failure, redis.ConnectionError | redis.TimeoutError)
+
+
+def _log_untriaged(hotline, session: str, phone: str, body: dict, replies: list[dict],
+                   opt_out: bool) -> bool:
+    """The buffer refused a turn that Redis can take: what was said and the safe reply it got
+    are written to the conversation's log with an event saying it was not triaged, the state
+    left as it was (the next text is taken as if this one had not come), a STOP still
+    honoured. Returns False when Redis refused too."""
+    entry = Entry(0, session, phone, time.time(), opt_out, body)
+    channel = _channel(entry)
+
+    def compute(loaded: TurnInput) -> TurnOutput:
+        shown = body.get("in") or body.get("speech") or body.get("digits") or None
+        if body.get("kind") == "sms" and not shown and body.get("media"):
+            shown = f"[{body['media']} attachment(s), no text]"
+        effects = [{"type": "opt_out"}] if opt_out else []
+        return TurnOutput(
+            loaded.state or new_state(channel=channel), replies, effects, inbound_text=shown,
+            extra_log=[{"direction": "event", "channel": channel,
+                        "text": '{"type": "answered_not_triaged"}'}],
+            unwatch_silence=opt_out,
+        )
+
+    try:
+        result = hotline.store.run_turn(session, phone, channel, body["dedupe"], compute)
+    except Exception as exc:
+        log_failure(log, "writing an untriaged turn to its conversation's log", phone, exc)
+        return False
+    if result.duplicate:  # a retry of a webhook already kept (or taken): nothing written
+        return True
+    log.error("NOT TRIAGED: a %s turn from %s got the safe reply; the outage buffer refused "
+              "it, so it was written to its conversation's log as said, untriaged",
+              body.get("kind"), mask_phone(phone))
+    return True
 
 
 def _not_kept(phone: str, kind: str | None, exc: Exception) -> None:

@@ -226,6 +226,36 @@ def test_a_turn_the_outage_buffer_refuses_still_gets_the_safe_reply_and_is_repor
     assert "leg is numb" not in caplog.text and phone not in caplog.text
 
 
+def test_with_the_buffer_unreadable_and_redis_up_what_is_said_goes_to_the_log(
+    make_app, tmp_path, caplog
+):
+    spool = tmp_path / "spool"
+    (spool / "outage.sqlite3").mkdir(parents=True)  # there, but SQLite cannot open it
+    app = make_app(HOTLINE_SPOOL_DIR=str(spool))
+    twilio = TwilioWebhooks(app.test_client(), AUTH_TOKEN)
+    store = app.extensions["hotline"].store
+    phone, stopping = new_phone(), new_phone()
+    with caplog.at_level(logging.ERROR):
+        first = twilio.sms(phone, "my leg is numb")
+        again = twilio.sms(phone, "I peed myself", sid=(sid := message_sid()))
+        retried = twilio.sms(phone, "I peed myself", sid=sid)  # Twilio's retry of it
+        stop = twilio.sms(stopping, "STOP")
+    assert all(r.status == 200 and "911" in r.text for r in (first, again, stop))
+    assert retried.text == again.text
+    # Each kept in the conversation's log, as said, with the safe reply and an event saying
+    # it was not triaged; the state as it was (no question asked, no advice taken).
+    record = store.get_record(store.get_state(phone)["conv"])
+    said = [t["text"] for t in record["transcript"] if t["direction"] == "in"]
+    assert said == ["my leg is numb", "I peed myself"]
+    assert sum("answered_not_triaged" in e["text"] for e in record["events"]) == 2
+    assert any("911" in t["text"] for t in record["transcript"] if t["direction"] == "out")
+    assert store.get_state(phone)["state"]["phase"] == "new"
+    assert store.is_opted_out(stopping)  # a STOP is honoured all the same
+    assert not [r for r in caplog.records if r.levelno == logging.CRITICAL]  # nothing lost
+    assert sum("NOT TRIAGED" in r.getMessage() for r in caplog.records) == 3
+    assert "leg is numb" not in caplog.text and phone not in caplog.text
+
+
 def test_a_bug_in_a_step_still_gets_a_safe_reply(app, twilio, monkeypatch, caplog):
     import hotline.channels.sms as sms
 

@@ -693,6 +693,23 @@ def test_what_was_said_during_an_outage_reaches_the_log(app, redis_server):
     assert record["answers"]["bladder_bowel"] == "no"
 
 
+def test_with_the_buffer_unreadable_and_redis_up_what_a_caller_said_goes_to_the_log(
+    make_app, tmp_path
+):
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    app = make_app(HOTLINE_SPOOL_DIR=str(spool))
+    caller = start(app)
+    (spool / "outage.sqlite3").mkdir()  # there from now on, but SQLite cannot open it
+    caller.speak("no")
+    assert caller.prompt[0] == spoken(app, "en", "safe_fallback")
+    record = hotline_of(app).store.get_record(record_of(app, caller)["id"])
+    said = [(t["direction"], t["text"]) for t in record["transcript"]]
+    assert ("in", "no") in said and ("out", spoken(app, "en", "safe_fallback")) in said
+    assert any("answered_not_triaged" in e["text"] for e in record["events"])
+    assert "bladder_bowel" not in record["answers"]  # not taken as an answer
+
+
 def test_stop_said_on_a_call_keeps_texts_away_and_the_question_going(app):
     caller = start(app)
     caller.speak("Stop.")
