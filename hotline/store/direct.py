@@ -19,9 +19,13 @@ import os
 import hiredis
 import redis
 from redis.commands.core import Script
-from redis.connection import HiredisRespSerializer
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, ResponseError
+
+try:  # redis-py's own name: should a release move it, the connection's packer is used
+    from redis.connection import HiredisRespSerializer
+except ImportError:  # pragma: no cover
+    HiredisRespSerializer = None
 
 
 class DirectCommands:
@@ -89,6 +93,7 @@ def _packed(connection, args: tuple) -> list[bytes]:
     """The command in Redis's protocol. With hiredis, redis-py's packer hands the arguments to
     hiredis.pack_command as they are after a pass over them for memoryviews, which a turn never
     sends (~6 µs of a commit's ~60 arguments): the same bytes, packed here in one call."""
-    if type(connection._command_packer) is HiredisRespSerializer:
+    packer = getattr(connection, "_command_packer", None)
+    if HiredisRespSerializer is not None and type(packer) is HiredisRespSerializer:
         return [hiredis.pack_command(args)]
     return connection.pack_command(*args)

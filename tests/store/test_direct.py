@@ -90,3 +90,15 @@ def test_a_forked_child_never_uses_its_parents_connection(client):
     child_id = int(os.read(read, 64))
     assert child_id != main_id
     assert direct.execute("CLIENT", "ID") == main_id
+
+
+def test_a_command_is_packed_as_the_connection_itself_packs_it():
+    from redis.connection import Connection, PythonRespSerializer
+
+    from hotline.store.direct import _packed
+
+    args = ("EVALSHA", "a" * 40, 2, "k1", "ké", 7, 1.5, "", "x" * 70_000)
+    plain = Connection()
+    python_packer = PythonRespSerializer(plain._buffer_cutoff, plain.encoder.encode)
+    for connection in (plain, Connection(command_packer=python_packer)):  # hiredis, Python
+        assert b"".join(_packed(connection, args)) == b"".join(connection.pack_command(*args))
