@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import redis
 
 from hotline.settings import Settings
-from hotline.store import LUA_DIR
+from hotline.store import load_script
 from hotline.store.clock import now_iso
 from hotline.store.followups import decode_state
 from hotline.store.keys import (
@@ -91,11 +91,10 @@ class SafetyNetStore:
     def __init__(self, client: redis.Redis, settings: Settings) -> None:
         self.r = client
         self.settings = settings
-        load = lambda name: client.register_script((LUA_DIR / f"{name}.lua").read_text())  # noqa: E731
-        self._plan = load("safety_net_plan")
-        self._close = load("safety_net_close")
-        self._cancel = load("safety_net_cancel")
-        self._claim = load("followup_claim")
+        self._plan = load_script(client, "safety_net_plan")
+        self._close = load_script(client, "safety_net_close")
+        self._cancel = load_script(client, "safety_net_cancel")
+        self._claim = load_script(client, "followup_claim")
         self._sending = SendScripts(client, settings, tasks_key, TASKS_DUE_KEY)
 
     # --- the silence index -------------------------------------------------------------------

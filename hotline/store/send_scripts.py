@@ -15,7 +15,7 @@ import orjson
 import redis
 
 from hotline.settings import Settings
-from hotline.store import LUA_DIR
+from hotline.store import load_script
 from hotline.store.clock import now_iso
 from hotline.store.keys import PREFIX, conv_key, log_key
 from hotline.store.records import compact_entry
@@ -61,10 +61,9 @@ class SendScripts:
         self.settings = settings
         self.hash_key = hash_key
         self.due_key = due_key
-        load = lambda name: client.register_script((LUA_DIR / f"{name}.lua").read_text())  # noqa: E731
-        self.sent = load("followup_sent")
-        self.retry_script = load("followup_retry")
-        self.failed_script = load("followup_failed")
+        self.sent = load_script(client, "followup_sent")
+        self.retry_script = load_script(client, "followup_retry")
+        self.failed_script = load_script(client, "followup_failed")
 
     def sent_call(
         self,
