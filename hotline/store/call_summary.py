@@ -10,7 +10,7 @@ import time
 import redis
 
 from hotline.settings import Settings
-from hotline.store import LUA_DIR
+from hotline.store import load_script
 from hotline.store.clock import now_iso
 from hotline.store.keys import conv_key, log_key
 from hotline.store.records import compact_entry
@@ -20,7 +20,7 @@ class CallSummaryStore:
     def __init__(self, client: redis.Redis, settings: Settings) -> None:
         self.r = client
         self.settings = settings
-        self._script = client.register_script((LUA_DIR / "call_summary.lua").read_text())
+        self._script = load_script(client, "call_summary")
 
     def claim(self, conv_id: str, in_flight_window: float, now: float | None = None) -> tuple[
         str, str

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import redis
 
-from hotline.store import LUA_DIR
+from hotline.store import load_script
 from hotline.store.keys import DUE_KEY
 from hotline.store.safety_net import TASKS_DUE_KEY
 
@@ -16,7 +16,7 @@ class DueIndex:
     def __init__(self, client: redis.Redis, key: str) -> None:
         self.r = client
         self.key = key
-        self._take = client.register_script((LUA_DIR / "due_take.lua").read_text())
+        self._take = load_script(client, "due_take")
 
     def take(self, now: float, lease: float, limit: int) -> list[str]:
         """Up to `limit` ids due at `now` or earlier, oldest first, each leased for `lease` s."""

@@ -22,7 +22,7 @@ from redis.commands.core import Script
 from redis.exceptions import NoScriptError
 
 from hotline.settings import Settings
-from hotline.store import LUA_DIR
+from hotline.store import load_script
 from hotline.store.clock import now_iso
 from hotline.store.keys import (
     DUE_KEY,
@@ -126,15 +126,11 @@ class FollowupStore:
     def __init__(self, client: redis.Redis, settings: Settings) -> None:
         self.r = client
         self.settings = settings
-        scripts = {
-            name: (LUA_DIR / f"followup_{name}.lua").read_text()
-            for name in ("claim", "delivery", "postpone", "resend")
-        }
-        self._claim = client.register_script(scripts["claim"])
+        self._claim = load_script(client, "followup_claim")
         self._sending = SendScripts(client, settings, followups_key, DUE_KEY)
-        self._delivery = client.register_script(scripts["delivery"])
-        self._postpone = client.register_script(scripts["postpone"])
-        self._resend = client.register_script(scripts["resend"])
+        self._delivery = load_script(client, "followup_delivery")
+        self._postpone = load_script(client, "followup_postpone")
+        self._resend = load_script(client, "followup_resend")
 
     # --- reading ----------------------------------------------------------------------------
 

@@ -11,12 +11,12 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import redis
 
 from hotline.settings import Settings
+from hotline.store import load_script
 from hotline.store.clock import now_iso
 from hotline.store.keys import INDEX_KEY, PREFIX, conv_key, followups_key, log_key
 from hotline.store.records import build_record
@@ -65,7 +65,6 @@ REFUSED_LOGINS_KEY = f"{STAFF_PREFIX}refused-logins"
 
 SCAN_CHUNK = 1000  # conversations per queue_scan.lua call: each call stays a few milliseconds
 RECORD_BATCH = 100  # full records per pipeline when exporting
-LUA_DIR = Path(__file__).with_name("lua")
 ATTENTION = ("emergency", "urgent")
 
 
@@ -140,9 +139,9 @@ class StaffRecords:
     def __init__(self, client: redis.Redis, settings: Settings) -> None:
         self.r = client
         self.settings = settings
-        self._scan = client.register_script((LUA_DIR / "queue_scan.lua").read_text())
-        self._review = client.register_script((LUA_DIR / "write_review.lua").read_text())
-        self._throttle = client.register_script((LUA_DIR / "login_throttle.lua").read_text())
+        self._scan = load_script(client, "queue_scan")
+        self._review = load_script(client, "write_review")
+        self._throttle = load_script(client, "login_throttle")
 
     # --- accounts ---------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ import redis
 
 from hotline.outbound.schedule import followup_due
 from hotline.settings import Settings
-from hotline.store import LUA_DIR
+from hotline.store import load_script
 from hotline.store.clock import iso_from_ms, now_iso
 from hotline.store.direct import DirectCommands
 from hotline.store.keys import (
@@ -105,7 +105,7 @@ class TurnStore:
     def __init__(self, client: redis.Redis, settings: Settings) -> None:
         self.r = client
         self.settings = settings
-        self._commit = client.register_script((LUA_DIR / "commit_turn.lua").read_text())
+        self._commit = load_script(client, "commit_turn")
         self._direct = DirectCommands(client)  # the turn's two commands: store/direct.py
         WORDING.attach(client)
 
