@@ -113,11 +113,10 @@ def _log_untriaged(hotline, session: str, phone: str, body: dict, replies: list[
     are written to the conversation's log with an event saying it was not triaged, the state
     left as it was (the next text is taken as if this one had not come), a STOP still
     honoured. Returns False when Redis refused too."""
-    entry = Entry(0, session, phone, time.time(), opt_out, body)
-    channel = _channel(entry)
+    channel = _channel(body)
 
     def compute(loaded: TurnInput) -> TurnOutput:
-        shown = body.get("in") or body.get("speech") or body.get("digits") or None
+        shown = _words(body)
         if body.get("kind") == "sms" and not shown and body.get("media"):
             shown = f"[{body['media']} attachment(s), no text]"
         effects = [{"type": "opt_out"}] if opt_out else []
@@ -202,7 +201,7 @@ def apply_entry(hotline, entry: Entry) -> TurnResult:
         compute = _log_only_compute(entry)
     else:
         raise ValueError(f"unknown outage entry kind {kind!r}")
-    channel = _channel(entry)
+    channel = _channel(entry.body)
     stepped: dict = {}
 
     def remembered(loaded: TurnInput) -> TurnOutput | None:
@@ -250,17 +249,22 @@ def _or_log_only(entry: Entry, compute):
     return guarded
 
 
-def _channel(entry: Entry) -> str:
-    kind = entry.body.get("kind")
-    return "sms" if kind == "sms" else entry.body.get("channel", "voice")
+def _channel(body: dict) -> str:
+    """The channel of a kept turn's body."""
+    kind = body.get("kind")
+    return "sms" if kind == "sms" else body.get("channel", "voice")
+
+
+def _words(body: dict) -> str | None:
+    """What the person texted or said (or pressed) in a kept turn's body, if anything."""
+    return body.get("in") or body.get("speech") or body.get("digits") or None
 
 
 def _log_only_compute(entry: Entry):
     def compute(loaded: TurnInput) -> TurnOutput:
-        channel = _channel(entry)
+        channel = _channel(entry.body)
         state = loaded.state or new_state(channel=channel)
-        shown = entry.body.get("in") or entry.body.get("speech") or entry.body.get("digits")
-        return TurnOutput(state, [], [], extra_log=_as_said(entry, channel, shown or None))
+        return TurnOutput(state, [], [], extra_log=_as_said(entry, channel, _words(entry.body)))
 
     return compute
 
