@@ -313,7 +313,7 @@ class FollowupStore:
             return []
         calls = [self._sent_call(one, now) for one in sends]
         return [
-            outcome for [outcome] in run_script_batch(self.r, self._sending.sent, calls)
+            outcome for [outcome] in run_script_batch(self.r, self._sending.sent_script, calls)
         ]
 
     def _sent_call(self, one: SentRecord, now: float | None) -> tuple[list[str], list]:

@@ -240,7 +240,7 @@ class SafetyNetStore:
             _attempt(claim), sid=sid, twilio_status=twilio_status, entry=entry,
             now=time.time() if now is None else now,
         )
-        [outcome] = self._sending.sent(keys=keys, args=args)
+        [outcome] = self._sending.sent_script(keys=keys, args=args)
         return outcome
 
     def record_retry(

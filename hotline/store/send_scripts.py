@@ -61,7 +61,7 @@ class SendScripts:
         self.settings = settings
         self.hash_key = hash_key
         self.due_key = due_key
-        self.sent = load_script(client, "followup_sent")
+        self.sent_script = load_script(client, "followup_sent")
         self.retry_script = load_script(client, "followup_retry")
         self.failed_script = load_script(client, "followup_failed")
 
