@@ -6,6 +6,9 @@ from __future__ import annotations
 import hashlib
 
 PREFIX = "hotline:"
+# Given to a script in place of a key it must not touch (no check applies, no id to remember):
+# nothing ever writes it.
+NO_KEY = f"{PREFIX}-"
 
 
 def state_key(session: str) -> str:

@@ -28,6 +28,7 @@ from hotline.store import load_script
 from hotline.store.clock import now_iso
 from hotline.store.followups import decode_state
 from hotline.store.keys import (
+    NO_KEY,
     PREFIX,
     SILENCE_KEY,
     conv_key,
@@ -41,7 +42,6 @@ from hotline.store.send_scripts import Attempt, SendScripts
 
 # Keys only the safety net uses (hotline/store/keys.py holds the conversation keys).
 TASKS_DUE_KEY = f"{PREFIX}safetynet:due"  # task id -> due time (unix seconds)
-NO_KEY = f"{PREFIX}safetynet:-"  # given to a script for a check that does not apply
 
 
 def tasks_key(conv_id: str) -> str:

@@ -17,10 +17,8 @@ import redis
 from hotline.settings import Settings
 from hotline.store import load_script
 from hotline.store.clock import now_iso
-from hotline.store.keys import PREFIX, conv_key, log_key
+from hotline.store.keys import NO_KEY, PREFIX, conv_key, log_key
 from hotline.store.records import compact_entry
-
-NO_KEY = f"{PREFIX}-"  # given to a script for a key it must not touch
 
 # Twilio's message statuses in the order they happen; a callback never moves a status back.
 DELIVERY_RANK = {

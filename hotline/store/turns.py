@@ -33,7 +33,7 @@ from hotline.store.direct import DirectCommands
 from hotline.store.keys import (
     DUE_KEY,
     INDEX_KEY,
-    PREFIX,
+    NO_KEY,
     SILENCE_KEY,
     WORDING_KEY,
     conv_key,
@@ -234,7 +234,7 @@ class TurnStore:
             conv_key(prev or old_conv or conv_id),
             followups_key(prev or old_conv or conv_id),
             WORDING_KEY,
-            seen_key(dedupe_id) if dedupe_id else f"{PREFIX}-",
+            seen_key(dedupe_id) if dedupe_id else NO_KEY,
             SILENCE_KEY,
         ]
         # "replay": the same webhook was committed meanwhile; the next MGET answers it.
