@@ -76,9 +76,9 @@ class Protocol:
     questions: tuple[Question, ...]
     messages: Mapping[str, Mapping[str, Mapping[str, str]]]  # lang -> channel -> key -> text
     meta: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
-    # Wordings already filled in, by language, key, channel and placeholder values. The values
-    # are settings (the emergency and transfer numbers), so a process fills each wording once;
-    # a call's turn asks for three or four.
+    # Each wording once filled in, under its language, key, channel and placeholder values.
+    # Those values are settings (the emergency and transfer numbers), so a process fills each
+    # wording once; a call's turn asks for three or four.
     _filled: dict = field(default_factory=dict, compare=False, repr=False)
 
     def question(self, key: str) -> Question:
