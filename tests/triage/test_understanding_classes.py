@@ -369,3 +369,196 @@ def test_a_denial_after_an_answer_word_is_still_a_denial(text):
 ])
 def test_how_often_they_do_something_is_not_how_often_it_is_numb(text, lang):
     assert read(text, lang).story_stated == frozenset()
+
+
+# --- 9. every red flag in other everyday words, both languages ----------------------------------
+# Each row names its flag without the protocol's own words; the conversation is then answered
+# "no" to every question, so only the reading of the words can reach the level.
+
+OTHER_WORDS = [
+    ("my leg is numb and i've been wetting myself", "en", "bladder_bowel"),
+    ("leg numb, i haven't been able to pee since last night", "en", "bladder_bowel"),
+    ("leg numb. urine just comes out without me knowing", "en", "bladder_bowel"),
+    ("numb leg, can't empty my bladder", "en", "bladder_bowel"),
+    ("i peed a little without realizing and my leg is numb", "en", "bladder_bowel"),
+    ("numb leg and i cant tell when i have to go to the bathroom", "en", "bladder_bowel"),
+    ("numb leg, bowels not working right, can't go", "en", "bladder_bowel"),
+    ("tengo la pierna dormida y me estoy orinando sin darme cuenta", "es", "bladder_bowel"),
+    ("me mojé en la cama y tengo la pierna dormida", "es", "bladder_bowel"),
+    ("my leg is numb and so is my bottom", "en", "saddle_numbness"),
+    ("numb leg and my private area feels numb too", "en", "saddle_numbness"),
+    ("numbness in my leg and around my backside", "en", "saddle_numbness"),
+    ("i can't feel the toilet paper when i wipe", "en", "saddle_numbness"),
+    ("numb leg and when i sit on the toilet i can't feel the seat", "en", "saddle_numbness"),
+    ("se me durmió la pierna y la entrepierna", "es", "saddle_numbness"),
+    ("no siento el papel cuando me limpio", "es", "saddle_numbness"),
+    ("my husband's leg is numb and his smile is crooked", "en", "stroke_signs"),
+    ("my wife says my smile looks lopsided", "en", "stroke_signs"),
+    ("my dad's leg is numb and his face looks weird on one side", "en", "stroke_signs"),
+    ("my dad's leg is numb and he's confused and not making sense", "en", "stroke_signs"),
+    ("my leg is numb and i can't grip anything with my right hand", "en", "stroke_signs"),
+    ("tengo la pierna dormida y el brazo también", "es", "stroke_signs"),
+    ("mi abuelo tiene la pierna dormida y se le traba la lengua", "es", "stroke_signs"),
+    ("mi papá tiene la pierna dormida y no se le entiende lo que dice", "es", "stroke_signs"),
+    ("got tackled at football and my leg is numb", "en", "injury"),
+    ("i wiped out on my skateboard and now my leg's numb", "en", "injury"),
+    ("my horse threw me and now my leg is numb", "en", "injury"),
+    ("numb since the fall", "en", "injury"),
+    ("i got into a fender bender and my leg is numb", "en", "injury"),
+    ("me tumbó el caballo y tengo la pierna dormida", "es", "injury"),
+    ("me pegaron en la espalda y tengo la pierna dormida", "es", "injury"),
+    ("my calf is numb and the pain is unbearable", "en", "cold_pale_leg"),
+    ("my foot turned dark and it's numb", "en", "cold_pale_leg"),
+    ("my leg is numb and it's gone all blotchy and cold", "en", "cold_pale_leg"),
+    ("my toes are bluish and numb", "en", "cold_pale_leg"),
+    ("tengo el pie negro y dormido", "es", "cold_pale_leg"),
+    ("tengo la pierna dormida y un dolor insoportable", "es", "cold_pale_leg"),
+    ("my legs are getting weaker by the hour", "en", "rapid_spread"),
+    ("tengo la pierna dormida y me falta la respiración", "es", "rapid_spread"),
+    ("my leg went numb in an instant", "en", "sudden_onset"),
+    ("my leg went numb in a second", "en", "sudden_onset"),
+    ("it came on really fast, my whole leg is numb", "en", "sudden_onset"),
+    ("se me durmió la pierna en un segundo sin razón", "es", "sudden_onset"),
+    ("se me durmió la pierna de un jalón", "es", "sudden_onset"),
+    ("my foot is numb and i keep dragging it", "en", "weakness"),
+    ("numb foot and it keeps slapping the ground when i walk", "en", "weakness"),
+    ("numb leg and my ankle keeps rolling", "en", "weakness"),
+    ("numb leg and it doesn't move right", "en", "weakness"),
+    ("numb foot and i can't wiggle my toes", "en", "weakness"),
+    ("tengo el pie dormido y lo arrastro", "es", "weakness"),
+    ("tengo la pierna dormida y se me tuerce el tobillo", "es", "weakness"),
+    ("tengo la pierna dormida y no la puedo levantar", "es", "weakness"),
+    ("tengo la pierna dormida y no me sostiene", "es", "weakness"),
+    ("numb leg and it's hard to get around", "en", "difficulty_walking"),
+    ("numb leg, walking is really hard", "en", "difficulty_walking"),
+    ("numb foot and i keep catching my toes on the floor", "en", "difficulty_walking"),
+    ("tengo la pierna dormida y camino como borracho", "es", "difficulty_walking"),
+    ("tengo la pierna dormida y no camino bien", "es", "difficulty_walking"),
+    ("tengo la pierna dormida y se me atoran los dedos al caminar", "es", "difficulty_walking"),
+    ("my mom dice que tiene la pierna dormida y que no siente nada en sus partes ni en las nalgas",
+     "es", "saddle_numbness"),
+    ("both legs tingly and the inside of my thighs feel like rubber up near my groin", "en",
+     "saddle_numbness"),
+    ("numbness started in my toes monday, now its past my knees on BOTH legs and climbing", "en",
+     "rapid_spread"),
+]
+
+
+@pytest.mark.parametrize(("text", "lang", "flag"), OTHER_WORDS)
+def test_a_red_flag_in_other_words_is_read(text, lang, flag):
+    assert flag in scan_red_flags(text, lang)
+
+
+@pytest.mark.parametrize(("text", "lang", "flag"), OTHER_WORDS)
+def test_a_red_flag_in_other_words_gets_its_level_though_every_answer_is_no(text, lang, flag):
+    state = play(text, {"duration": "2 days"}, default="no")
+    assert flag in state["red_flags"]
+    assert state["disposition"] == PROTOCOL.question(flag).level
+
+
+@pytest.mark.parametrize(("text", "lang", "not_raised"), [
+    ("numb on the bottom of my foot", "en", "saddle_numbness"),
+    ("the bottom half of my leg is numb", "en", "saddle_numbness"),
+    ("I haven't peed myself", "en", "bladder_bowel"),
+    ("no i have not wet myself", "en", "bladder_bowel"),
+    ("my foot keeps falling asleep", "en", "difficulty_walking"),
+    ("that doesn't make sense", "en", "stroke_signs"),
+    ("my toes have been numb since last fall", "en", "injury"),
+    ("I'm wiped out and my leg is numb", "en", "injury"),
+    ("my legs are weaker than they used to be", "en", "rapid_spread"),
+    ("my feet go numb from walking on hard floors all day", "en", "difficulty_walking"),
+    ("my hands and feet have been numb for months", "en", "stroke_signs"),
+    ("camino bien", "es", "difficulty_walking"),
+])
+def test_words_near_the_other_wordings_do_not_raise_their_flag(text, lang, not_raised):
+    assert not_raised not in scan_red_flags(text, lang)
+
+
+@pytest.mark.parametrize(("lang", "question", "reply"), [
+    ("en", "bladder_bowel", "no... although i did leak a bit today"),
+    ("es", "bladder_bowel", "no, bueno, se me salieron unas gotas"),
+    ("en", "saddle_numbness", "nope, but my bum is kind of numb"),
+    ("es", "saddle_numbness", "no, pero siento dormidas las pompas"),
+    ("en", "stroke_signs", "no, my arm is a bit weak though"),
+    ("en", "injury", "no, well i did get tackled at soccer yesterday"),
+    ("es", "injury", "no, bueno, sí me di un golpe en la espalda"),
+    ("en", "cold_pale_leg", "no not really, the foot is a bit purple"),
+    ("en", "rapid_spread", "no, but my other leg is starting to go too"),
+    ("en", "sudden_onset", "not really, it just hit me out of nowhere"),
+    ("en", "weakness", "no but i can't really push off with it"),
+    ("es", "weakness", "no, pero no tengo fuerza para subir escalones"),
+    ("en", "difficulty_walking", "no, just shuffling slowly"),
+    ("es", "weakness", "no mucho, camino arrastrando los pies"),
+    ("es", "bladder_bowel", "no pero ahora que lo dice llevo desde anoche sin poder hacer pipí"),
+    ("en", "bladder_bowel", "nope. well i have been having trouble going, i push and push and "
+                            "barely anything comes out"),
+    ("en", "bladder_bowel", "no i dont think so... except i keep leaking when i stand up"),
+    ("en", "saddle_numbness", "nope, although its weird down there, like when i wipe i dont feel"),
+    ("es", "saddle_numbness", "no pero las nalgas si las siento como de trapo"),
+    ("es", "stroke_signs", "no, solo que el brazo lo siento flojo y se me caen las cosas"),
+    ("es", "stroke_signs", "no pero mi hija dice que hablo raro, como borracho"),
+    ("en", "injury", "not really, i was carrying boxes and went down hard on my tailbone"),
+    ("es", "cold_pale_leg", "no pero está más fría que la otra pierna, la toco y está helada"),
+    ("en", "rapid_spread", "no but its both legs now and harder every day"),
+    ("es", "difficulty_walking", "no, bueno, camino como pingüino y me apoyo en un bastón"),
+    ("es", "difficulty_walking", "no, aunque mi papá ya no puede ir de la cama al baño sin ayuda"),
+])
+def test_no_then_the_flag_in_other_words_is_a_yes_for_every_flag(lang, question, reply):
+    state = ask_until(question, {"en": "my leg is numb", "es": "tengo la pierna dormida"}[lang])
+    state, _, _ = step(state, Inbound(reply), CTX)
+    assert state["answers"][question] == YES
+    assert state["disposition"] == PROTOCOL.question(question).level
+
+
+@pytest.mark.parametrize(("question", "reply", "flag"), [
+    ("pressure_cause", "no, it started when i got knocked off my bike", "injury"),
+    ("pressure_cause", "no, empezó cuando me caí de la moto", "injury"),
+    ("worsening", "yes and now my butt is going numb too", "saddle_numbness"),
+    ("worsening", "sí, y ya se me están durmiendo las nalgas", "saddle_numbness"),
+    ("recurring", "no, first time, my face went numb too on the same side", "stroke_signs"),
+    ("worsening", "yes, now i'm stumbling everywhere", "difficulty_walking"),
+    ("worsening", "sí, y ya casi no puedo dar pasos", "difficulty_walking"),
+])
+def test_a_flag_in_other_words_in_a_story_answer_gets_its_level(question, reply, flag):
+    state = play("my leg is numb", {"duration": "1 hour", question: reply})
+    assert flag in state["red_flags"]
+    assert state["disposition"] == PROTOCOL.question(flag).level
+
+
+@pytest.mark.parametrize(("opening", "reply", "flag"), [
+    ("buenas noches, tengo la pierna dormida",
+     "desde el jueves, y desde entonces casi no me sale la orina", "bladder_bowel"),
+    ("my leg is numb and tingly",
+     "since yesterday morning when i noticed my butt and between my legs felt numb too",
+     "saddle_numbness"),
+    ("numb leg help", "idk 3 days? it started in my crotch area and spread down the leg",
+     "saddle_numbness"),
+    ("la pierna dormida otra vez",
+     "desde el martes, empezó como en las nalgas y entre las piernas y luego bajó",
+     "saddle_numbness"),
+    ("lower leg numb", "since noon, thats when the pain started and its been unbearable",
+     "cold_pale_leg"),
+    ("legs are numb", "3 days, started in my toes and now its up both legs to my belly button",
+     "rapid_spread"),
+    ("my legs have gone numb", "since sunday and its been climbing, both legs, faster every day",
+     "rapid_spread"),
+    ("hey leg numb", "just a little while, it hit me at the bus stop, i wasnt doing anything",
+     "sudden_onset"),
+    ("numb leg, not sure who to ask",
+     "since yesterday, ive been hobbling around using a broom as a crutch", "difficulty_walking"),
+])
+def test_a_flag_in_other_words_in_the_duration_answer_gets_its_level(opening, reply, flag):
+    state = play(opening, {"duration": reply})
+    assert flag in state["red_flags"]
+    assert state["disposition"] == PROTOCOL.question(flag).level
+
+
+@pytest.mark.parametrize(("text", "lang", "not_raised"), [
+    ("almost me caigo en la calle pero no", "es", "difficulty_walking"),
+    ("camino como siempre", "es", "difficulty_walking"),
+    ("camino como si nada", "es", "difficulty_walking"),
+    ("it hit me that i should text someone", "en", "sudden_onset"),
+    ("my butt hurts from sitting all day", "en", "saddle_numbness"),
+])
+def test_more_near_wordings_do_not_raise_their_flag(text, lang, not_raised):
+    assert not_raised not in scan_red_flags(text, lang)
