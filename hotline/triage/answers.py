@@ -142,7 +142,8 @@ def parse_duration_hours(
     """Hours in "20 minutes", "since yesterday", "hace dos días"...; None if no duration is said.
 
     `now` (in the hotline's time zone) dates a weekday: "since tuesday" is the last Tuesday
-    before today. Without it a weekday counts as the file's weekday_hours.
+    before today; and a time of day: "since 4pm" is the last 4 pm. Without it a weekday counts
+    as the file's weekday_hours and a time of day as its clock_hours.
     """
     return choose_duration(_reading(text, lang).durations, now)
 
@@ -158,6 +159,10 @@ def choose_duration(found: Sequence[DurationFound], now: datetime | None = None)
 
 
 def _hours(found: DurationFound, now: datetime | None) -> float:
+    if now is not None and found.clock is not None:
+        # The last time the clock showed it; of two ("desde las 4"), the earlier: the longer.
+        at = now.hour + now.minute / 60
+        return max((at - clock) % 24 for clock in found.clock)
     if found.weekday is None or now is None:
         return found.hours
     days_back = (now.weekday() - found.weekday) % 7 or 7  # the last one before today

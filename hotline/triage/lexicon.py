@@ -297,6 +297,10 @@ class Duration:
     weekdays: Mapping[str, int]  # word -> Monday 0 ... Sunday 6, as datetime.weekday()
     weekend: PhraseSet  # value: the weekday it counts from (Saturday)
     weekday_hours: float  # when no clock is given
+    clock_am: PhraseSet  # after an hour: "am", "de la mañana"
+    clock_pm: PhraseSet
+    clock_before: frozenset[str]  # before a bare hour, it is a time of day: "las 4"
+    clock_hours: float  # a time of day when no clock is given
     bare_plural_count: float
     lasting_before: frozenset[str]  # "for", "since", "desde", "hace": says how long it lasted
     lasting_after: frozenset[str]  # "ago", "atrás"
@@ -493,6 +497,10 @@ _SECTIONS = {
         "bare_plural_count",
         "weekday_hours",
         "weekdays",
+        "clock_hours",
+        "clock_am",
+        "clock_pm",
+        "clock_before",
         "weekend",
         "lasting_before",
         "lasting_after",
@@ -791,10 +799,20 @@ class _Loader:
             weekdays=self.read_weekdays(section, key),
             weekend=PhraseSet(self.phrase_list(section, "weekend", key, _SATURDAY)),
             weekday_hours=self.number(section, "weekday_hours", key),
+            clock_am=PhraseSet(self.phrase_list(section, "clock_am", key, None)),
+            clock_pm=PhraseSet(self.phrase_list(section, "clock_pm", key, None)),
+            clock_before=self.word_list(section, "clock_before", key),
+            clock_hours=self.clock_hours(section, key),
             bare_plural_count=self.number(section, "bare_plural_count", key),
             lasting_before=self.word_list(section, "lasting_before", key),
             lasting_after=self.word_list(section, "lasting_after", key),
         )
+
+    def clock_hours(self, section: dict, key: str) -> float:
+        hours = self.number(section, "clock_hours", key)
+        if hours >= 24:  # the clock last showed any time of day less than a day ago
+            self.fail(f"{key}.clock_hours", f"expected under 24 hours, got {hours:g}")
+        return hours
 
     def read_weekdays(self, section: dict, key: str) -> dict[str, int]:
         names = self.strings(section, "weekdays", key)

@@ -45,6 +45,7 @@ _MAX_AMOUNT = 10_000.0
 _MAX_FILLERS = 2
 _MAX_NUMBERS = 4
 _LOOK_BACK = 3  # words between "since"/"for" and the duration it introduces ("since my nap 3 days")
+_MINUTES = re.compile(r"[0-5]\d")
 
 
 # ---------------------------------------------------------------------------- negation
@@ -161,6 +162,8 @@ class DurationFound:
     `weekday` is set for "since tuesday": its hours depend on today (answers.py resolves it).
     `lasting` when the words say it is how long the numbness has lasted ("for 3 days",
     "3 days ago", "since lunch") rather than some other time ("a 2 hour nap").
+    `clock` is set for "since 4pm": the times of day it may mean (4:00 and 16:00 for a bare
+    "desde las 4"), in hours after midnight; its hours depend on the time now, as a weekday's.
     """
 
     start: int
@@ -168,6 +171,7 @@ class DurationFound:
     hours: float
     lasting: bool
     weekday: int | None = None
+    clock: tuple[float, ...] | None = None
 
 
 class Reading:
@@ -284,6 +288,7 @@ class Reading:
                     hours=reading.hours,
                     lasting=_says_lasting(tokens, i, reading.end, durations, self.negation),
                     weekday=reading.weekday,
+                    clock=reading.clock,
                 )
             )
             i = reading.end
@@ -314,6 +319,7 @@ class _Reading:
     hours: float
     unit_seconds: float | None = None  # set when read as a number of units
     weekday: int | None = None
+    clock: tuple[float, ...] | None = None
 
 
 def _says_lasting(
@@ -344,9 +350,49 @@ def _reading_at(tokens: list[str], i: int, durations: Sequence[Duration]) -> _Re
     day = next((d.weekdays[tokens[i]] for d in durations if tokens[i] in d.weekdays), None)
     if day is not None:
         readings.append(_Reading(i + 1, durations[0].weekday_hours, weekday=day))
+    clock = _clock_at(tokens, i, durations)
+    if clock is not None:
+        readings.append(clock)
     if not readings:
         return None
     return _with_smaller_units(tokens, max(readings, key=lambda r: r.end), durations)
+
+
+def _clock_at(tokens: list[str], i: int, durations: Sequence[Duration]) -> _Reading | None:
+    """A time of day at tokens[i]: an hour with am or pm ("4pm", "10:30 de la noche"), with
+    minutes ("16:00"), or after a word that makes a bare hour one ("desde las 4")."""
+    found = _number_at(tokens, i, durations)
+    if found is None or not found[1].is_integer() or not 0 <= found[1] <= 23:
+        return None
+    end, hour = found[0], int(found[1])
+    minutes = None
+    if end + 1 < len(tokens) and tokens[end] == ":" and _MINUTES.fullmatch(tokens[end + 1]):
+        minutes, end = int(tokens[end + 1]), end + 2
+    half = _day_half_at(tokens, end, durations)
+    if half is not None:
+        if not 1 <= hour <= 12:
+            return None
+        end, afternoon = half
+        hours = (hour % 12 + (12 if afternoon else 0),)
+    elif minutes is not None or (i > 0 and any(tokens[i - 1] in d.clock_before for d in durations)):
+        hours = (hour,) if hour == 0 or hour > 12 else (hour % 12, hour % 12 + 12)
+    else:
+        return None
+    at = tuple(h + (minutes or 0) / 60 for h in hours)
+    return _Reading(end, durations[0].clock_hours, clock=at)
+
+
+def _day_half_at(
+    tokens: list[str], j: int, durations: Sequence[Duration]
+) -> tuple[int, bool] | None:
+    """Where "am" / "de la tarde" ends after an hour, and whether it is the afternoon."""
+    if j >= len(tokens):
+        return None
+    am = longest_at([d.clock_am for d in durations], tokens, j)
+    pm = longest_at([d.clock_pm for d in durations], tokens, j)
+    if am is None and pm is None:
+        return None
+    return (pm.end, True) if pm is not None and (am is None or pm.end > am.end) else (am.end, False)
 
 
 def _with_smaller_units(

@@ -4,6 +4,8 @@ Each row is (what the person wrote or said, the chat's language, what it must be
 When one of these fails, fix the vocabulary in prompts/<lang>/understanding.toml first.
 """
 
+from datetime import datetime
+
 import pytest
 
 from hotline.triage.answers import (
@@ -278,7 +280,29 @@ NOT_DURATIONS = [
     ("my leg is numb", "en"),
     ("3 times a day", "en"),
     ("cada rato", "es"),
-    ("since 2pm", "en"),  # a clock time needs the current time: unknown, which counts as long
+    ("since 25:00", "en"),
+    ("since 13pm", "en"),
+    ("about 4", "en"),  # four what: asked again
+]
+
+# A time of day, read at 18:30: the hours since the clock last showed it.
+CLOCK_TIMES = [
+    ("since 4pm", "en", 2.5),
+    ("since about 4 p.m.", "en", 2.5),
+    ("since 4:30 pm", "en", 2.0),
+    ("since 10am", "en", 8.5),
+    ("since 9 this morning", "en", 9.5),
+    ("since 16:00", "en", 2.5),
+    ("since 12pm", "en", 6.5),
+    ("since 12am", "en", 18.5),
+    ("since 7pm", "en", 23.5),  # yesterday's 7 pm: still under a day
+    ("since 2", "en", 16.5),  # 2 am or 2 pm: the earlier
+    ("desde las 4 de la tarde", "es", 2.5),
+    ("desde las 10:30", "es", 20.0),
+    ("desde las cuatro", "es", 14.5),
+    ("desde la una", "es", 17.5),
+    ("since monday at 4pm", "en", 66.5),  # the longer reading wins
+    ("since 4pm yesterday", "en", 24.0),
 ]
 
 CHECKINS = [
@@ -481,6 +505,16 @@ def test_duration(text: str, lang: str, hours: float) -> None:
 def test_small_duration(text: str, lang: str) -> None:
     hours = parse_duration_hours(text, lang)
     assert hours is not None and 0 < hours <= 0.25
+
+
+@pytest.mark.parametrize(("text", "lang", "hours"), CLOCK_TIMES)
+def test_a_time_of_day_is_the_hours_since_the_clock_showed_it(text, lang, hours) -> None:
+    assert parse_duration_hours(text, lang, now=datetime(2026, 12, 2, 18, 30)) == hours
+
+
+@pytest.mark.parametrize(("text", "lang"), [("since 4pm", "en"), ("desde las 10", "es")])
+def test_a_time_of_day_without_a_clock_is_under_a_day(text, lang) -> None:
+    assert 12 < parse_duration_hours(text, lang) < 24
 
 
 @pytest.mark.parametrize(("text", "lang"), NOT_DURATIONS)

@@ -175,6 +175,16 @@ def test_the_conversation_dates_weekdays_in_its_time_zone():
     assert state["disposition"] == SOON
 
 
+@pytest.mark.parametrize(("opening", "duration"), [
+    ("my foot fell asleep", "since about 4pm"),
+    ("se me durmió el pie", "desde las 10 de la mañana"),
+])
+def test_a_time_of_day_is_under_a_day_whatever_the_time_now(opening, duration):
+    state = play(opening, {"duration": duration, "pressure_cause": "yes"})
+    assert 0 <= state["answers"]["duration"] < 24
+    assert state["disposition"] == SELF_CARE
+
+
 # --- 5. red flags said in passing while answering another question -----------------------------
 
 
