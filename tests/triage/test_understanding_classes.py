@@ -451,6 +451,23 @@ OTHER_WORDS = [
      "saddle_numbness"),
     ("numbness started in my toes monday, now its past my knees on BOTH legs and climbing", "en",
      "rapid_spread"),
+    ("tengo la pierna dormida y no he podido hacer pipí, no sale nada", "es", "bladder_bowel"),
+    ("se me ha dormido la pierna y no consigo mear, no sale ni gota", "es", "bladder_bowel"),
+    ("my leg's numb and the whole left side of me feels like it belongs to someone else", "en",
+     "stroke_signs"),
+    ("leg's numb and i can't hold my coffee cup with my right hand, it keeps dropping", "en",
+     "stroke_signs"),
+    ("my foot has gone a weird purply colour and its like ice to touch", "en", "cold_pale_leg"),
+    ("the skin below the knee looks washed-out and waxy, like touching a fridge door", "en",
+     "cold_pale_leg"),
+    ("I was stirring soup and my leg went numb like someone flipped a switch", "en",
+     "sudden_onset"),
+    ("yo estaba de pie en la cocina y la pierna se me apagó, como si me desconectaran", "es",
+     "sudden_onset"),
+    ("estaba caminando al mercado y de un solo me dejó de sentir la pierna", "es", "sudden_onset"),
+    ("my leg wont do what i tell it, i try to lift my foot and it just flops", "en", "weakness"),
+    ("left leg numb and it's got zero oomph, can't even push the gas pedal properly", "en",
+     "weakness"),
 ]
 
 
@@ -512,6 +529,16 @@ def test_words_near_the_other_wordings_do_not_raise_their_flag(text, lang, not_r
     ("en", "rapid_spread", "no but its both legs now and harder every day"),
     ("es", "difficulty_walking", "no, bueno, camino como pingüino y me apoyo en un bastón"),
     ("es", "difficulty_walking", "no, aunque mi papá ya no puede ir de la cama al baño sin ayuda"),
+    ("es", "bladder_bowel", "No, bueno, quiero hacer pipí y no me sale, eso sí"),
+    ("en", "bladder_bowel", "No. Although I have had trouble making water and must strain."),
+    ("es", "bladder_bowel", "No creo, pero me hice del dos en los pantalones sin sentirlo"),
+    ("es", "saddle_numbness", "No, bah, la cola sí, y la parte de adentro de los muslos"),
+    ("es", "rapid_spread", "No, solo que va subiendo, y siento el pecho pesado para respirar"),
+    ("en", "sudden_onset", "nope, i was just standing there and boom, it went"),
+    ("en", "sudden_onset", "No, I was walking the dog and it simply switched off mid-step."),
+    ("en", "difficulty_walking", "no... well I've been walking with my hand on the wall"),
+    ("en", "difficulty_walking", "Not really, but she can't get from the bed to the chair "
+                                 "without us holding her up"),
 ])
 def test_no_then_the_flag_in_other_words_is_a_yes_for_every_flag(lang, question, reply):
     state = ask_until(question, {"en": "my leg is numb", "es": "tengo la pierna dormida"}[lang])
@@ -556,6 +583,26 @@ def test_a_flag_in_other_words_in_a_story_answer_gets_its_level(question, reply,
      "sudden_onset"),
     ("numb leg, not sure who to ask",
      "since yesterday, ive been hobbling around using a broom as a crutch", "difficulty_walking"),
+    ("pins and needles down my leg",
+     "about a day, round the same time I stopped being able to pee properly", "bladder_bowel"),
+    ("la pierna me tiene loco, dormida",
+     "Como dos días, desde que me empecé a orinar en la cama sin enterarme", "bladder_bowel"),
+    ("tengo hormigueo en la pierna",
+     "Desde anoche, cuando noté que no siento nada en la cola ni en las partes íntimas",
+     "saddle_numbness"),
+    ("tengo la pierna dormía", "como cuatro hora, desde que el pie se me puso morao y frío",
+     "cold_pale_leg"),
+    ("tengo la pierna dormida", "Un par de días, desde que noto como de corcho la entrepierna",
+     "saddle_numbness"),
+    ("mi pierna is numb", "Like una hora, desde que empecé a ver doble", "stroke_signs"),
+    ("Mi mamá tiene la pierna entumida", "Desde esta mañana, que se le puso fría y azulita",
+     "cold_pale_leg"),
+    ("tengo las piernas bien raras, dormidas",
+     "Como tres días, va subiendo la debilidad desde los pies y me está costando respirar",
+     "rapid_spread"),
+    ("right leg numb, mid-thigh to foot", "About 90 minutes. It came on like a light switch",
+     "sudden_onset"),
+    ("hi, numbness in my leg", "about 6 hours, started after my car got t-boned", "injury"),
 ])
 def test_a_flag_in_other_words_in_the_duration_answer_gets_its_level(opening, reply, flag):
     state = play(opening, {"duration": reply})
@@ -569,6 +616,11 @@ def test_a_flag_in_other_words_in_the_duration_answer_gets_its_level(opening, re
     ("camino como si nada", "es", "difficulty_walking"),
     ("it hit me that i should text someone", "en", "sudden_onset"),
     ("my butt hurts from sitting all day", "en", "saddle_numbness"),
+    ("I knelt in the garden and my foot is numb on the bottom", "en", "saddle_numbness"),
+    ("my outer thigh goes numb, arm is fine, no headaches", "en", "stroke_signs"),
+    ("on chemo, toes numb, it's freezing outside but they're pink and warm", "en",
+     "cold_pale_leg"),
+    ("tengo la pierna dormida otra vez, pero sin pérdida de fuerza", "es", "weakness"),
 ])
 def test_more_near_wordings_do_not_raise_their_flag(text, lang, not_raised):
     assert not_raised not in scan_red_flags(text, lang)
