@@ -10,6 +10,8 @@ import signal
 import subprocess
 import sys
 import threading
+import time
+from itertools import accumulate
 from pathlib import Path
 
 import pytest
@@ -83,19 +85,29 @@ def test_forty_wrong_passwords_at_once_are_not_all_checked(gunicorn):
         codes[passwords[n]] = response.status_code
 
     threads = [threading.Thread(target=attempt, args=(n,)) for n in range(len(passwords))]
+    started = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    took = time.monotonic() - started
 
     checked_wrong = sum(1 for p, code in codes.items() if p != PASSWORD and code == 401)
     right = codes[PASSWORD]
-    print(f"{len(passwords)} attempts at once on {WORKERS} workers: {checked_wrong} wrong ones "
-          f"checked, right one answered {right}, "
+    print(f"{len(passwords)} attempts at once on {WORKERS} workers in {took:.1f} s: "
+          f"{checked_wrong} wrong ones checked, right one answered {right}, "
           f"{sum(1 for c in codes.values() if c == 429)} refused unchecked")
-    allowed = staff_auth.FREE_FAILURES + 1  # then the first wait applies
-    assert checked_wrong + (right == 302) <= allowed
-    # the right password gets in only when it was one of the few checked
+    # FREE_FAILURES free mistakes and one more, then the first wait applies. A loaded machine
+    # may take longer than a wait to answer the burst: an attempt after it may be checked.
+    waited = sum(1 for elapsed in accumulate(staff_auth.WAITS) if took > elapsed)
+    allowed = staff_auth.FREE_FAILURES + 1 + waited
+    # The right password gets in only when it was one of the few checked...
     assert right in (302, 429)
+    if right == 302:
+        # ...and its success clears the count, as a sign-in does: at most FREE_FAILURES wrong
+        # ones were checked before it, and as many as a fresh start allows after it.
+        assert checked_wrong <= staff_auth.FREE_FAILURES + allowed
+    else:
+        assert checked_wrong <= allowed
     assert set(codes.values()) <= {302, 401, 429}
     client.close()
