@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from hotline.triage.lexicon import Lexicon, Match, PhraseSet, longest_at
-from hotline.triage.reading import DurationFound, NegationRules, Reading, read
+from hotline.triage.reading import DurationFound, NegationRules, Reading, read, says_doubt
 
 __all__ = [
     "BETTER",
@@ -25,6 +25,7 @@ __all__ = [
     "WORSE",
     "YES",
     "choose_duration",
+    "denies_flag",
     "leans_yes",
     "parse_checkin",
     "parse_duration_hours",
@@ -60,7 +61,7 @@ def _yes_no(reading: Reading) -> str:
     if keyed:
         return keyed
     tokens = list(reading.folded)
-    if any(_contains(lex.unclear, tokens) for lex in lexicons):
+    if says_doubt(tokens, lexicons):
         return UNCLEAR
     breaks = frozenset().union(*(lex.yes_no_breaks for lex in lexicons))
     return _answer(_clauses(tokens, breaks), lexicons)
@@ -71,6 +72,16 @@ def leans_yes(text: str | Reading, lang: str = "en") -> bool:
     reading = _reading(text, lang)
     breaks = frozenset().union(*(lex.yes_no_breaks for lex in reading.lexicons))
     return _answer(_clauses(list(reading.folded), breaks), reading.lexicons) == YES
+
+
+def denies_flag(text: str | Reading, flag: str, lang: str = "en") -> bool:
+    """The reply names this red flag only to deny it ("it doesn't give way", "didn't fall off
+    the ladder or anything", "no está fría ni pálida") and states no red flag at all: a no,
+    though no yes/no word opens it. Doubt, or any flag it states, and it is not."""
+    reading = _reading(text, lang)
+    named = [m for m in reading.flag_matches if m.flag == flag and not m.excused]
+    return (bool(named) and all(m.negated for m in named) and not reading.red_flags
+            and not reading.unsure)
 
 
 def says_unsure(text: str | Reading, lang: str = "en") -> bool:

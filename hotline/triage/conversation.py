@@ -27,13 +27,14 @@ from hotline.triage import decision
 from hotline.triage.answers import (
     UNCLEAR,
     choose_duration,
+    denies_flag,
     leans_yes,
     parse_checkin,
     parse_duration_hours,
     parse_yes_no,
     says_unsure,
 )
-from hotline.triage.decision import EMERGENCY, SELF_CARE, SOON, UNKNOWN, URGENT, YES
+from hotline.triage.decision import EMERGENCY, NO, SELF_CARE, SOON, UNKNOWN, URGENT, YES
 from hotline.triage.keywords import match_keyword
 from hotline.triage.language import detect_language
 from hotline.triage.protocol import Protocol, Question
@@ -248,6 +249,8 @@ def _understand(question: Question, reading: Reading, state: dict, ctx: Context)
             return None
         return UNKNOWN
     answer = parse_yes_no(reading)
+    if answer == UNCLEAR and question.flag and denies_flag(reading, question.flag):
+        return NO
     return None if answer == UNCLEAR else answer
 
 

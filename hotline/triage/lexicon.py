@@ -314,6 +314,9 @@ class Lexicon:
     yes_no: PhraseSet  # value: "yes" | "no" | "filler"; words folded (see fold_repeats)
     yes_no_alone: PhraseSet  # answers only when they are all a clause says ("I do.")
     unclear: PhraseSet  # folded too
+    # Where one of these overlaps an `unclear` phrase, it is not doubt: "no se cayó" is not
+    # "no sé" (accents are folded away).
+    not_unclear: PhraseSet
     yes_no_breaks: frozenset[str]
     yes_no_keypad: Mapping[str, str]
     yes_no_statements: PhraseSet  # "no puedo ...": begins like a no, but states something
@@ -488,6 +491,7 @@ _SECTIONS = {
         "yes_when_alone",
         "no_when_alone",
         "unclear",
+        "not_unclear",
         "fillers",
         "statements",
         "clause_breaks",
@@ -707,6 +711,10 @@ class _Loader:
             self.fail("[meta].language", problem)
         self.synonyms = self.read_synonyms()
         yes_no, alone, unclear, breaks, yes_no_pad, statements = self.read_yes_no()
+        not_unclear = self.phrases(
+            self.strings(self.section("yes_no"), "not_unclear", "[yes_no]", nonempty=False),
+            "[yes_no].not_unclear", None, fold=True,
+        )
         checkin, checkin_pad = self.read_checkin()
         flags, exceptions = self.read_red_flags()
         story = self.read_story()
@@ -720,6 +728,7 @@ class _Loader:
             yes_no=yes_no,
             yes_no_alone=alone,
             unclear=unclear,
+            not_unclear=PhraseSet(not_unclear),
             yes_no_breaks=breaks,
             yes_no_keypad=yes_no_pad,
             yes_no_statements=statements,

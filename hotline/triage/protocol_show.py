@@ -109,6 +109,10 @@ def _reading_rules(lex: Lexicon) -> list[str]:
         "*no*) followed by a new statement (\"not really i just wobble\") answers the question; "
         "it does not deny the statement.",
         "",
+        "A reply to a red-flag question with no yes or no in it, that names that red flag only "
+        "to deny it (\"it doesn't give way\", \"didn't fall off the ladder or anything\") "
+        "and states no red flag at all, is a *no*.",
+        "",
         "### A reply with several readings", "",
         "- Both a *yes* and a *no* in the answer: unclear, asked again (never guessed).",
         "- Several durations (\"ever since my nap 3 days ago\"): the one that says how long the "
@@ -117,6 +121,9 @@ def _reading_rules(lex: Lexicon) -> list[str]:
         "plausible readings, the longer. A range (\"2 or 3 days\") counts as its larger end.",
         "- A weekday (\"since tuesday\") is the last one before today, from its start, in "
         "HOTLINE_TIMEZONE; the weekend counts from its Saturday.",
+        "- A time of day (\"since 4pm\", \"desde las 10\") is the hours since the clock last "
+        "showed it, in HOTLINE_TIMEZONE: always under a day; an hour without am or pm counts "
+        "from the earlier of its two readings.",
         "- No duration understood, or \"not sure\": unknown, counted as long.",
         "",
     ]

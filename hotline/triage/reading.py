@@ -38,6 +38,7 @@ __all__ = [
     "Reading",
     "negation_rules",
     "read",
+    "says_doubt",
 ]
 
 _NUMBER = re.compile(r"\d+(?:[.,/]\d+)?")
@@ -244,7 +245,7 @@ class Reading:
     @cached_property
     def unsure(self) -> bool:
         """They say they don't know, or only hedge ("maybe", "creo que sí", "yes?")."""
-        if any(_contains(lex.unclear, self.folded) for lex in self.lexicons):
+        if says_doubt(self.folded, self.lexicons):
             return True
         return self._answer_is_a_question()
 
@@ -304,6 +305,17 @@ def read(text: str, lang: str = "en") -> Reading:
     """The message read once in `lang` first, then the other languages (cached: the step scans
     and parses the same text several times)."""
     return _read(text if isinstance(text, str) else "", lexicons_for(lang))
+
+
+def says_doubt(folded: Sequence[str], lexicons: Sequence[Lexicon]) -> bool:
+    """An `unclear` phrase in the (folded) tokens that no `not_unclear` phrase overlaps."""
+    spared = {i for lex in lexicons for m in lex.not_unclear.find_all(folded)
+              for i in range(m.start, m.end)}
+    return any(
+        not spared.intersection(range(m.start, m.end))
+        for lex in lexicons
+        for m in lex.unclear.find_all(folded)
+    )
 
 
 def _contains(phrases: PhraseSet, tokens: Sequence[str]) -> bool:

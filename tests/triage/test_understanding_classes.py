@@ -468,6 +468,15 @@ OTHER_WORDS = [
     ("my leg wont do what i tell it, i try to lift my foot and it just flops", "en", "weakness"),
     ("left leg numb and it's got zero oomph, can't even push the gas pedal properly", "en",
      "weakness"),
+    # spoken, as the speech recognizer writes it down
+    ("um the numbness is climbing up from my feet to my knees on each side and i get winded",
+     "en", "rapid_spread"),
+    ("leg numb and im walking like a newborn giraffe lol bumping into the hallway walls", "en",
+     "difficulty_walking"),
+    ("um my moms leg went numb and uh her words are all jungled", "en", "stroke_signs"),
+    ("her mouth is kind of hanging on the right", "en", "stroke_signs"),
+    ("chamo mi papá tiene la pierna dormida y la boca se le torció pa un lado", "es",
+     "stroke_signs"),
 ]
 
 
@@ -608,6 +617,59 @@ def test_a_flag_in_other_words_in_the_duration_answer_gets_its_level(opening, re
     state = play(opening, {"duration": reply})
     assert flag in state["red_flags"]
     assert state["disposition"] == PROTOCOL.question(flag).level
+
+
+@pytest.mark.parametrize(("opening", "question", "reply", "flag"), [
+    ("my leg went numb after i was kneeling at church", "worsening",
+     "yeah worse um my foot is flopping and i cant pick it up", "weakness"),
+    ("um my leg is all numb and tingly", "pressure_cause",
+     "yeah i was sitting but before that a car bumped me and i hit the ground", "injury"),
+    ("se me durmió la pierna sentao en la guagua", "worsening",
+     "Peor, el pie se me está poniendo blanco y frío", "cold_pale_leg"),
+])
+def test_a_flag_in_a_spoken_story_answer_gets_its_level(opening, question, reply, flag):
+    state = play(opening, {"duration": "one hour", "pressure_cause": "yes", question: reply})
+    assert flag in state["red_flags"]
+    assert state["disposition"] == PROTOCOL.question(flag).level
+
+
+@pytest.mark.parametrize(("lang", "question", "reply"), [
+    ("en", "weakness", "it doesnt give way no"),
+    ("en", "weakness", "not weak, just tingly"),
+    ("en", "injury", "didn't fall off the ladder or anything, I was on the floor"),
+    ("en", "injury", "nobody kicked me there, I just knelt too long"),
+    ("es", "injury", "no se cayó ni se golpeó, nada"),
+    ("es", "cold_pale_leg", "el pie no está frío ni pálido"),
+    ("en", "stroke_signs", "No. My arm's fine, my mom had a stroke years ago so I worry."),
+    ("es", "stroke_signs", "no, la cara bien. mi papá tuvo un derrame hace años"),
+    ("es", "stroke_signs", "Jaja no, la cara y el brazo bien po"),
+])
+def test_a_reply_that_names_the_flag_only_to_deny_it_is_a_no(lang, question, reply):
+    state = ask_until(question, {"en": "my leg is numb", "es": "tengo la pierna dormida"}[lang])
+    state, _, _ = step(state, Inbound(reply), CTX)
+    assert state["answers"][question] == NO
+
+
+@pytest.mark.parametrize(("lang", "question", "reply"), [
+    ("en", "injury", "I didn't fall, a car hit me"),
+    ("es", "injury", "no me caí, me atropellaron"),
+    ("en", "stroke_signs", "I had a stroke years ago and now my face is drooping"),
+])
+def test_a_denial_beside_a_stated_flag_is_a_yes(lang, question, reply):
+    state = ask_until(question, {"en": "my leg is numb", "es": "tengo la pierna dormida"}[lang])
+    state, _, _ = step(state, Inbound(reply), CTX)
+    assert state["answers"][question] == YES
+
+
+@pytest.mark.parametrize(("question", "reply"), [
+    ("injury", "no sé si se cayó"),  # doubt: asked again
+    ("weakness", "no se le mueve la pierna"),  # says something: never read as the answer no
+    ("difficulty_walking", "no se puede parar"),
+])
+def test_spanish_no_se_is_a_no_only_where_it_denies_the_event(question, reply):
+    state = ask_until(question, "tengo la pierna dormida")
+    state, _, _ = step(state, Inbound(reply), CTX)
+    assert state["answers"].get(question) != NO
 
 
 @pytest.mark.parametrize(("text", "lang", "not_raised"), [
