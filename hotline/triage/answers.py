@@ -208,6 +208,8 @@ def parse_checkin(text: str | Reading, lang: str = "en") -> str | None:
             continue
         found.add(_checkin_meaning(match, tokens, rules))
         i = match.end
+    if found - {None} == {BETTER} and "?" in tokens:
+        return None  # "which is better, ibuprofen or rest?" asks; it does not say it is better
     return next((value for value in (WORSE, SAME, BETTER) if value in found), None)
 
 

@@ -306,6 +306,17 @@ CLOCK_TIMES = [
 ]
 
 CHECKINS = [
+    # in people's own words
+    ("not really any different", "en", "same"),
+    ("nothings changed", "en", "same"),
+    ("sigue igualito", "es", "same"),
+    ("numb area is bigger now", "en", "worse"),
+    ("more tingly and now it hurts", "en", "worse"),
+    ("peorsito", "es", "worse"),
+    ("se me está subiendo a la rodilla", "es", "worse"),
+    # a question about something better says nothing about the leg
+    ("¿cuál es mejor, ibuprofeno o paracetamol?", "es", None),
+    ("which is better, heat or ice?", "en", None),
     ("better", "en", "better"),
     ("Better!!", "en", "better"),
     ("much better", "en", "better"),

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hotline.triage.answers import NO, parse_duration_hours, parse_yes_no, says_unsure
-from hotline.triage.conversation import ASKING, Context, Inbound, step
+from hotline.triage.conversation import ASKING, Context, Inbound, start_checkin, step
 from hotline.triage.decision import EMERGENCY, SELF_CARE, SOON, UNKNOWN, URGENT, YES
 from hotline.triage.protocol import load_protocol
 from hotline.triage.reading import read
@@ -686,3 +686,31 @@ def test_spanish_no_se_is_a_no_only_where_it_denies_the_event(question, reply):
 ])
 def test_more_near_wordings_do_not_raise_their_flag(text, lang, not_raised):
     assert not_raised not in scan_red_flags(text, lang)
+
+
+# --- check-in replies that carry a red flag in other words -------------------------------------
+
+
+def checkin_reply(lang: str, reply: str) -> tuple[dict, list[dict]]:
+    opening = {"en": "my foot fell asleep sitting on the floor",
+               "es": "se me durmió el pie por estar sentado en el piso"}[lang]
+    state = play(opening, {"duration": "20 minutos" if lang == "es" else "20 minutes",
+                           "pressure_cause": "sí" if lang == "es" else "yes"})
+    assert state["disposition"] == SELF_CARE
+    state, _ = start_checkin(state, CTX)
+    state, _, effects = step(state, Inbound(reply), CTX)
+    return state, effects
+
+
+@pytest.mark.parametrize(("lang", "reply", "flag"), [
+    ("es", "peor, ahora las dos piernas sin fuerza y ya me llega a la cintura", "rapid_spread"),
+    ("en", "about the same. had an accident with my bowels today, didnt feel it coming",
+     "bladder_bowel"),
+    ("es", "peor y la pierna se me va, no me responde", "weakness"),
+    ("es", "igual, pero ahora se me cae la cara de un lado", "stroke_signs"),
+    ("es", "peor, I can barely caminar", "difficulty_walking"),
+])
+def test_a_checkin_reply_with_a_red_flag_in_other_words_starts_triage_again(lang, reply, flag):
+    state, effects = checkin_reply(lang, reply)
+    assert flag in state["red_flags"]
+    assert {"type": "checkin_answered", "reply": "worse"} in effects
