@@ -60,6 +60,14 @@ YES_NO = [
     ("1.", "en", YES),
     (" 1 ", "es", YES),
     # English no
+    ("not that I noticed", "en", NO),
+    ("nope nothing like that", "en", NO),
+    ("qué va", "es", NO),
+    ("¡qué va!", "es", NO),
+    ("¿qué va a pasar?", "es", UNCLEAR),  # a question, not the denial
+    ("ni de broma", "es", NO),
+    ("ni a palos, está dormida nomás", "es", NO),
+    ("nanay, todo normal", "es", NO),
     ("n", "en", NO),
     ("no", "en", NO),
     ("No", "en", NO),
@@ -159,6 +167,9 @@ YES_NO = [
 ]
 
 DURATIONS = [
+    ("since I got home from work", "en", 6),
+    ("desde la madrugada", "es", 12),
+    ("desde que llegué del trabajo", "es", 6),
     ("10 min", "en", 10 / 60),
     ("10 minutes", "en", 10 / 60),
     ("10min", "en", 10 / 60),
