@@ -714,3 +714,23 @@ def test_a_checkin_reply_with_a_red_flag_in_other_words_starts_triage_again(lang
     state, effects = checkin_reply(lang, reply)
     assert flag in state["red_flags"]
     assert {"type": "checkin_answered", "reply": "worse"} in effects
+
+
+@pytest.mark.parametrize(("text", "lang", "flag"), [
+    # A near wording that is not the flag must not hide the flag said beside it.
+    ("I didn't realize I peed myself", "en", "bladder_bowel"),
+    ("i didnt notice i wet myself", "en", "bladder_bowel"),
+    ("I never peed myself before but today I did", "en", "bladder_bowel"),
+    ("I haven't peed all day", "en", "bladder_bowel"),
+    ("I didn't notice it was weak", "en", "weakness"),
+    ("I didn't know I fell", "en", "injury"),
+    ("my foot went cold out of nowhere", "en", "cold_pale_leg"),
+    ("el brazo bien débil", "es", "stroke_signs"),
+    ("el brazo igual de débil", "es", "stroke_signs"),
+    ("la cara bien caída", "es", "stroke_signs"),
+    ("con el frío el pie se puso blanco", "es", "cold_pale_leg"),
+    ("tuvo un derrame hace una hora", "es", "stroke_signs"),
+    ("I think I'm having a stroke, I had one years ago", "en", "stroke_signs"),
+])
+def test_an_exception_never_hides_the_flag_said_beside_it(text, lang, flag):
+    assert flag in scan_red_flags(text, lang)
