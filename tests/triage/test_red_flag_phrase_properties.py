@@ -33,8 +33,10 @@ PHRASES = [
     for flag, pattern in lex.red_flags.entries
 ]
 OPENERS = {
-    "en": ["no, but {}", "not really, {}", "nope, although {}", "{}?", "no. {}", "{}"],
-    "es": ["no, pero {}", "pues no, {}", "{}?", "no. {}", "{}"],
+    "en": ["no, but {}", "not really, {}", "nope, although {}", "{}?", "no. {}", "{}",
+           "I didn't realize {}", "I didn't know {}"],
+    "es": ["no, pero {}", "pues no, {}", "{}?", "no. {}", "{}", "no sabía que {}",
+           "no me di cuenta de que {}"],
 }
 CONTEXT = {
     "en": ["ok", "since yesterday", "my leg is numb", "hard to say", "it started at work"],
