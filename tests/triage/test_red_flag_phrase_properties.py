@@ -34,9 +34,10 @@ PHRASES = [
 ]
 OPENERS = {
     "en": ["no, but {}", "not really, {}", "nope, although {}", "{}?", "no. {}", "{}",
-           "I didn't realize {}", "I didn't know {}"],
+           "I didn't realize {}", "I didn't know {}", "never thought {}", "not only {}",
+           "nobody told me {}"],
     "es": ["no, pero {}", "pues no, {}", "{}?", "no. {}", "{}", "no sabía que {}",
-           "no me di cuenta de que {}"],
+           "no me di cuenta de que {}", "nunca pensé que {}"],
 }
 CONTEXT = {
     "en": ["ok", "since yesterday", "my leg is numb", "hard to say", "it started at work"],
