@@ -31,6 +31,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NoReturn
 
+from hotline.triage.spelling import Speller
+
 FLAGS = (
     "bladder_bowel",
     "saddle_numbness",
@@ -56,6 +58,7 @@ PROMPTS_ENV = "HOTLINE_PROMPTS_DIR"
 MAX_CHARS = 2000
 _TAIL_CHARS = 500
 MAX_TOKENS = 600
+KNOWN_WORDS_FILE = "known_words.txt"
 _TAIL_TOKENS = 150
 MAX_GAP = 3
 _MAX_ELEMENTS = 12
@@ -333,6 +336,7 @@ class Lexicon:
     # another language: the words a `word*` of another language must not match.
     vocabulary: frozenset[str]
     borrowed: frozenset[str]
+    stems: frozenset[str]  # every `word*` stem the file names
 
 
 def foreign_words(tokens: Sequence[str], lex: Lexicon, others: Sequence[Lexicon]) -> frozenset[str]:
@@ -385,12 +389,36 @@ def lexicons_for(lang: object) -> tuple[Lexicon, ...]:
 
 def clear_cache() -> None:
     load_lexicon.cache_clear()
+    speller_for.cache_clear()
+    known_words.cache_clear()
 
 
 def analyse(text: str, lexicons: Sequence[Lexicon]) -> list[str]:
-    """Normalised tokens with every lexicon's synonyms applied (earlier lexicons win)."""
+    """Normalised tokens with every lexicon's synonyms applied (earlier lexicons win), and
+    misspelt words read as the vocabulary word they were meant to be (spelling.py)."""
     tokens = tokenize(normalize(text if isinstance(text, str) else ""))
-    return apply_synonyms(tokens, [lex.synonyms for lex in lexicons])
+    tokens = apply_synonyms(tokens, [lex.synonyms for lex in lexicons])
+    return speller_for(tuple(lexicons)).correct(tokens)
+
+
+@lru_cache(maxsize=8)
+def speller_for(lexicons: tuple[Lexicon, ...]) -> Speller:
+    """One speller per set of loaded lexicons (the chat's language first), over all their
+    words and stems."""
+    return Speller.of(
+        (word for lex in lexicons for word in lex.vocabulary | lex.borrowed),
+        (stem for lex in lexicons for stem in lex.stems),
+        known_words(),
+        lexicons[0].vocabulary if lexicons else (),
+    )
+
+
+@lru_cache(maxsize=1)
+def known_words() -> frozenset[str]:
+    """Real words a misspelling correction must leave alone (prompts/known_words.txt)."""
+    path = prompts_dir() / KNOWN_WORDS_FILE
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
 def apply_synonyms(tokens: Sequence[str], tables: Sequence[Synonyms]) -> list[str]:
@@ -549,6 +577,7 @@ class _Loader:
         self.data = data
         self.synonyms = Synonyms({}, 0)
         self.seen_words: set[str] = set()
+        self.seen_stems: set[str] = set()
         self.borrowed: frozenset[str] = frozenset()
 
     def fail(self, key: str, problem: str) -> NoReturn:
@@ -669,6 +698,8 @@ class _Loader:
             if is_prefix and len(word) < _MIN_PREFIX:
                 self.fail(key, f"{alternative!r}: a prefix needs at least {_MIN_PREFIX} letters")
             (prefixes.append if is_prefix else words.add)(word)
+            if is_prefix:
+                self.seen_stems.add(word)
             if is_prefix and not listed:  # a stem is not a word unless listed in full too
                 self.seen_words.discard(word)
         return _Element(frozenset(words), tuple(prefixes), optional=optional)
@@ -743,6 +774,7 @@ class _Loader:
             accented=accented,
             vocabulary=frozenset(self.seen_words - self.borrowed),
             borrowed=self.borrowed,
+            stems=frozenset(self.seen_stems),
         )
 
     def section(self, name: str) -> dict:
