@@ -1,5 +1,5 @@
-"""A thousand patient stories and check-in replies in everyday words (wordings.json), played
-through the conversation core: none may get less urgent advice than the protocol gives it, and
+"""Patient stories and check-in replies in everyday words (wordings.json), played through the
+conversation core: none may get less urgent advice than the protocol gives it, and
 each gets exactly the advice the file records. Where the hotline is more cautious than the
 protocol today, the file says so ('gets', 'why'); a change that reads one of those better must
 update the file."""
@@ -14,21 +14,12 @@ import pytest
 from hotline.triage.conversation import ASKING, Context, Inbound, start_checkin, step
 from hotline.triage.decision import DISPOSITIONS, SELF_CARE
 from hotline.triage.protocol import load_protocol
+from tests.support.hard_vignettes import says
 
 CTX = Context(protocol=load_protocol())
 CORPUS = json.loads((Path(__file__).with_name("wordings.json")).read_text(encoding="utf-8"))
-YES, NO = {"en": "yes", "es": "sí"}, {"en": "no", "es": "no"}
 URGENCY = {level: rank for rank, level in enumerate(reversed(DISPOSITIONS))}
 CHECKIN_CAUTION = {"better": 0, "unclear": 1, "same": 2, "worse": 3}
-
-
-def reply_to(story: dict, question: str) -> str:
-    """Their own words where the story has them, else yes to what its facts name, else no."""
-    if question in story.get("says", {}):
-        return story["says"][question]
-    if question == "duration":
-        return story["facts"]["duration"]
-    return YES[story["lang"]] if story["facts"].get(question) else NO[story["lang"]]
 
 
 def play(story: dict) -> dict:
@@ -36,7 +27,7 @@ def play(story: dict) -> dict:
     for _ in range(40):
         if state["phase"] != ASKING:
             break
-        state, _, _ = step(state, Inbound(reply_to(story, state["question"])), CTX)
+        state, _, _ = step(state, Inbound(says(story, state["question"])), CTX)
     return state
 
 
