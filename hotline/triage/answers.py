@@ -232,7 +232,3 @@ def _keypad(tokens: Sequence[str], pads: Sequence[Mapping[str, str]]) -> str | N
 
 def _is_word(token: str) -> bool:
     return any(ch.isalnum() for ch in token)
-
-
-def _contains(phrases: PhraseSet, tokens: list[str]) -> bool:
-    return next(phrases.find_all(tokens), None) is not None

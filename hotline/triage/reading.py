@@ -318,10 +318,6 @@ def says_doubt(folded: Sequence[str], lexicons: Sequence[Lexicon]) -> bool:
     )
 
 
-def _contains(phrases: PhraseSet, tokens: Sequence[str]) -> bool:
-    return next(phrases.find_all(tokens), None) is not None
-
-
 # ---------------------------------------------------------------------------- duration words
 
 
