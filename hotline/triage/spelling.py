@@ -4,9 +4,9 @@
 A word is corrected only when it is no word of either language's vocabulary, nor a real word
 one edit from one (prompts/known_words.txt, from pyspellchecker's English and Spanish word
 lists: "pinched" is not a misspelt "punched", nor "vaina" "vagina"), and has at least
-MIN_LENGTH letters; and then only to the
-one vocabulary word of that length or more, starting alike (the same letter, one that sounds
-the same, or a silent h), one edit away (a letter added, dropped, changed, or two swapped).
+MIN_LENGTH letters; and then only to the one vocabulary word of that length or more, starting
+alike (the same letter, one that sounds the same, or a silent h), one edit away (a letter
+added, dropped, changed, or two swapped).
 The correction keeps every `word*` stem the word already began with ("caminal" -> "caminar"
 still reads as "camin*"), so a phrase that read it before still does. Anything less certain is
 left as written: a wrong correction could only make a word mean something its writer did not
