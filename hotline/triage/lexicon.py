@@ -663,7 +663,25 @@ class _Loader:
         if any(a and b for a, b in zip(gaps, gaps[1:], strict=False)):
             self.fail(where, "two '...' in a row")
         self.check_no_rewritten_run(elements, where)
+        self.check_no_phrase_in_alternatives(elements, where)
         return Pattern(source, elements)
+
+    def check_no_phrase_in_alternatives(self, elements: Sequence[_Element], where: str) -> None:
+        # "or anything|or nothing" reads as "or", then "anything" or "or", then "nothing": `|`
+        # binds single words, so a two-word alternative can never match. The tell is an
+        # alternative that repeats a word the phrase already required on its own.
+        required: set[str] = set()
+        for element in elements:
+            choices = element.words | set(element.prefixes)
+            repeated = sorted(choices & required) if len(choices) > 1 else []
+            if repeated:
+                self.fail(
+                    where,
+                    f"{repeated[0]!r} is repeated inside an alternative: '|' joins single "
+                    f"words, so 'a b|a c' is 'a', then 'b' or 'a', then 'c'; write two phrases",
+                )
+            if len(choices) == 1 and not element.optional:
+                required |= choices
 
     def check_no_rewritten_run(self, elements: Sequence[_Element], where: str) -> None:
         # Text has "do not" rewritten to "don't" before matching, so a phrase spelling out

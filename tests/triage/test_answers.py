@@ -226,6 +226,8 @@ def test_missing_file_is_reported(prompts: Path) -> None:
         ("en", '"weak*",', '"cannot stand",', r"'cannot' is rewritten to \"can't\""),
         ("en", '"weak*",', '"do not stand",', r"'do not' is rewritten to \"don't\""),
         ("en", '"weak*",', '"",', r"weakness\[0\]: expected a non-empty string"),
+        ("en", '"weak*",', '"or anything|or nothing",', r"'or' is repeated inside an alternative"),
+        ("es", '"débil*",', '"se me durmió|se me duerme",', r"'se' is repeated inside an altern"),
         ("en", '"weak*",', "3,", r"weakness\[0\]: expected a non-empty string, got 3"),
         ("es", 'language = "es"', 'language = "en"', r"\[meta\]\.language: says 'en'"),
         ("en", '"1" = "yes"', '"1" = "si"', r"keypad\.1: expected one of \['yes', 'no'\]"),
