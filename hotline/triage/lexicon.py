@@ -465,6 +465,10 @@ def validate_all() -> None:
                     f"{lex.path}: [language] markers: {sorted(both)} are also markers in "
                     f"{other.path}; a marker must point to one language"
                 )
+    # Without the list the speller would "correct" real words it cannot tell from misspellings.
+    known = prompts_dir() / KNOWN_WORDS_FILE
+    if not known.is_file():
+        raise LexiconError(f"{known}: file not found; write it with scripts/known_words")
 
 
 def _all_words(lex: Lexicon) -> _WordTest:

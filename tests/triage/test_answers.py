@@ -244,6 +244,13 @@ def test_broken_vocabulary_names_file_key_and_problem(
     assert str(caught.value).startswith(str(path))
 
 
+def test_the_check_wants_the_list_of_real_words(prompts: Path) -> None:
+    with pytest.raises(LexiconError, match=r"known_words\.txt: file not found; write it with"):
+        lexicon.validate_all()
+    shutil.copy(REAL_PROMPTS / lexicon.KNOWN_WORDS_FILE, prompts / lexicon.KNOWN_WORDS_FILE)
+    lexicon.validate_all()
+
+
 def test_a_word_rewritten_by_the_other_language_is_caught(prompts: Path) -> None:
     _edit(prompts, "es", '  "débil*",', '  "débil*",\n  "cant",')
     with pytest.raises(LexiconError, match="rewritten by"):
