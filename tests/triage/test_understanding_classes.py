@@ -14,6 +14,7 @@ from hotline.triage.decision import EMERGENCY, SELF_CARE, SOON, UNKNOWN, URGENT,
 from hotline.triage.protocol import load_protocol
 from hotline.triage.reading import read
 from hotline.triage.redflags import scan_red_flags
+from tests.support.self_care import finished_self_care
 
 PROTOCOL = load_protocol()
 CTX = Context(protocol=PROTOCOL)
@@ -692,12 +693,7 @@ def test_more_near_wordings_do_not_raise_their_flag(text, lang, not_raised):
 
 
 def checkin_reply(lang: str, reply: str) -> tuple[dict, list[dict]]:
-    opening = {"en": "my foot fell asleep sitting on the floor",
-               "es": "se me durmió el pie por estar sentado en el piso"}[lang]
-    state = play(opening, {"duration": "20 minutos" if lang == "es" else "20 minutes",
-                           "pressure_cause": "sí" if lang == "es" else "yes"})
-    assert state["disposition"] == SELF_CARE
-    state, _ = start_checkin(state, CTX)
+    state, _ = start_checkin(finished_self_care(lang, CTX), CTX)
     state, _, effects = step(state, Inbound(reply), CTX)
     return state, effects
 

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from hotline.triage.conversation import ASKING, Context, Inbound, start_checkin, step
-from hotline.triage.decision import DISPOSITIONS, SELF_CARE
+from hotline.triage.decision import DISPOSITIONS
 from hotline.triage.protocol import load_protocol
 from tests.support.hard_vignettes import says
+from tests.support.self_care import finished_self_care
 
 CTX = Context(protocol=load_protocol())
 CORPUS = json.loads((Path(__file__).with_name("wordings.json")).read_text(encoding="utf-8"))
@@ -48,23 +49,9 @@ def test_a_story_in_everyday_words_gets_its_advice(story):
     )
 
 
-SELF_CARE_STORY = {
-    "en": ("my foot fell asleep sitting on the floor", "20 minutes"),
-    "es": ("se me durmió el pie por estar sentado en el piso", "20 minutos"),
-}
-
-
-def finished_self_care(lang: str) -> dict:
-    opening, duration = SELF_CARE_STORY[lang]
-    state = play({"lang": lang, "opening": opening,
-                  "facts": {"duration": duration, "pressure_cause": True}})
-    assert state["disposition"] == SELF_CARE
-    return state
-
-
 @pytest.mark.parametrize("item", CORPUS["checkins"], ids=lambda c: c["id"])
 def test_a_checkin_reply_in_everyday_words_is_read_as_it_says(item):
-    state, _ = start_checkin(finished_self_care(item["lang"]), CTX)
+    state, _ = start_checkin(finished_self_care(item["lang"], CTX), CTX)
     before = set(state["scanned"])
     state, _, effects = step(state, Inbound(item["reply"]), CTX)
     new_flags = set(state["scanned"]) - before
