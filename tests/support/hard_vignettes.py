@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from hotline.triage.conversation import ASKING, Context, Inbound, step
 from tests.support.vignettes import SHARED, answer_for, load_stories
 
 
@@ -24,3 +25,13 @@ def says(story: dict, question: str) -> str:
     if question in own:
         return own[question]
     return answer_for(story, question)
+
+
+def play_story(story: dict, ctx: Context) -> dict:
+    """Play a story through the conversation core, in its own words, to its last state."""
+    state, _, _ = step(None, Inbound(story["opening"]), ctx)
+    for _ in range(40):
+        if state["phase"] != ASKING:
+            break
+        state, _, _ = step(state, Inbound(says(story, state["question"])), ctx)
+    return state

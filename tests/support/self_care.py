@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from hotline.triage.conversation import ASKING, Context, Inbound, step
+from hotline.triage.conversation import Context
 from hotline.triage.decision import SELF_CARE
-from tests.support.hard_vignettes import says
+from tests.support.hard_vignettes import play_story
 
 SELF_CARE_STORY = {
     "en": ("my foot fell asleep sitting on the floor", "20 minutes"),
@@ -17,10 +17,6 @@ def finished_self_care(lang: str, ctx: Context) -> dict:
     opening, duration = SELF_CARE_STORY[lang]
     story = {"lang": lang, "opening": opening,
              "facts": {"duration": duration, "pressure_cause": True}}
-    state, _, _ = step(None, Inbound(opening), ctx)
-    for _ in range(40):
-        if state["phase"] != ASKING:
-            break
-        state, _, _ = step(state, Inbound(says(story, state["question"])), ctx)
+    state = play_story(story, ctx)
     assert state["disposition"] == SELF_CARE
     return state

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from hotline.triage.conversation import ASKING, Context, Inbound, start_checkin, step
+from hotline.triage.conversation import Context, Inbound, start_checkin, step
 from hotline.triage.decision import DISPOSITIONS
 from hotline.triage.protocol import load_protocol
-from tests.support.hard_vignettes import says
+from tests.support.hard_vignettes import play_story
 from tests.support.self_care import finished_self_care
 
 CTX = Context(protocol=load_protocol())
@@ -24,12 +24,7 @@ CHECKIN_CAUTION = {"better": 0, "unclear": 1, "same": 2, "worse": 3}
 
 
 def play(story: dict) -> dict:
-    state, _, _ = step(None, Inbound(story["opening"]), CTX)
-    for _ in range(40):
-        if state["phase"] != ASKING:
-            break
-        state, _, _ = step(state, Inbound(says(story, state["question"])), CTX)
-    return state
+    return play_story(story, CTX)
 
 
 def test_the_corpus_covers_every_disposition_and_both_languages():
