@@ -31,6 +31,7 @@ __all__ = [
     "parse_duration_hours",
     "parse_yes_no",
     "says_unsure",
+    "states_normal",
 ]
 
 YES, NO, UNCLEAR = "yes", "no", "unclear"
@@ -82,6 +83,40 @@ def denies_flag(text: str | Reading, flag: str, lang: str = "en") -> bool:
     named = [m for m in reading.flag_matches if m.flag == flag and not m.excused]
     return (bool(named) and all(m.negated for m in named) and not reading.red_flags
             and not reading.unsure)
+
+
+def states_normal(text: str | Reading, flag: str, lang: str = "en") -> bool:
+    """Every clause of the reply says only that what this flag's question asks about is
+    normal ("I walk fine", "it came on slowly", "camino bien"), fillers aside: a no. Anything
+    else in it ("I walk fine but slowly", "camino bien despacio": "bien" also means "very"),
+    a question mark ("strong?"), doubt, or a red flag, and it is not."""
+    reading = _reading(text, lang)
+    if reading.red_flags or reading.unsure or "?" in reading.folded:
+        return False
+    lexicons = reading.lexicons
+    normal = [lex.red_flag_normal for lex in lexicons]
+    fillers = [lex.yes_no for lex in lexicons]
+    breaks = frozenset().union(*(lex.yes_no_breaks for lex in lexicons))
+    said = False
+    i, tokens, folded = 0, reading.tokens, reading.folded
+    while i < len(tokens):
+        if folded[i] in breaks or not _is_word(folded[i]):
+            i += 1
+            continue
+        end = next((j for j in range(i, len(folded)) if folded[j] in breaks), len(folded))
+        match = longest_at(normal, tokens[:end], i)
+        filler = longest_at(fillers, folded[:end], i)
+        if _is_filler(filler) and (match is None or filler.end >= match.end):
+            i = filler.end
+        elif match is not None and match.value == flag:
+            said, i = True, match.end
+        else:
+            return False  # "slowly" is a no to sudden onset, not to trouble walking
+    return said
+
+
+def _is_filler(match: Match | None) -> bool:
+    return match is not None and match.value == _FILLER
 
 
 def says_unsure(text: str | Reading, lang: str = "en") -> bool:

@@ -33,6 +33,7 @@ from hotline.triage.answers import (
     parse_duration_hours,
     parse_yes_no,
     says_unsure,
+    states_normal,
 )
 from hotline.triage.decision import EMERGENCY, NO, SELF_CARE, SOON, UNKNOWN, URGENT, YES
 from hotline.triage.keywords import match_keyword
@@ -249,7 +250,9 @@ def _understand(question: Question, reading: Reading, state: dict, ctx: Context)
             return None
         return UNKNOWN
     answer = parse_yes_no(reading)
-    if answer == UNCLEAR and question.flag and denies_flag(reading, question.flag):
+    if answer == UNCLEAR and question.flag and (
+        denies_flag(reading, question.flag) or states_normal(reading, question.flag)
+    ):
         return NO
     return None if answer == UNCLEAR else answer
 

@@ -329,6 +329,8 @@ class Lexicon:
     negation: Negation
     red_flags: PhraseSet  # value: flag key
     red_flag_exceptions: PhraseSet  # value: flag key
+    # Saying what a flag's question asks about is normal ("I walk fine"): value flag key.
+    red_flag_normal: PhraseSet
     story: PhraseSet  # value: story key ("worsening", "recurring", "risk_condition")
     markers: frozenset[str]
     accented: frozenset[str]
@@ -560,7 +562,7 @@ _SECTIONS = {
         "answer_phrases",
         "answer_followers",
     },
-    "red_flags": {"phrases", "exceptions"},
+    "red_flags": {"phrases", "exceptions", "normal"},
     "story": set(STORY_WORDS),
     "language": {"markers", "accented", "words", "borrowed"},
 }
@@ -770,6 +772,7 @@ class _Loader:
         )
         checkin, checkin_pad = self.read_checkin()
         flags, exceptions = self.read_red_flags()
+        normal = self.read_red_flag_normal()
         story = self.read_story()
         markers, accented = self.read_language()
         duration = self.read_duration()
@@ -791,6 +794,7 @@ class _Loader:
             negation=negation,
             red_flags=flags,
             red_flag_exceptions=exceptions,
+            red_flag_normal=normal,
             story=story,
             markers=markers,
             accented=accented,
@@ -955,6 +959,21 @@ class _Loader:
                     self.strings(exceptions, flag, key, nonempty=False), f"{key}.{flag}", flag
                 )
         return PhraseSet(flag_entries), PhraseSet(exception_entries)
+
+    def read_red_flag_normal(self) -> PhraseSet:
+        key = "[red_flags.normal]"
+        table = self.table(self.section("red_flags"), "normal", key, set(FLAGS))
+        entries = []
+        for flag in FLAGS:
+            if flag in table:
+                values = self.strings(table, flag, key, nonempty=False)
+                for index, text in enumerate(values):
+                    if "..." in text.split():
+                        # A gap would let anything in: "I walk ... fine" must not read "I walk
+                        # really badly, fine" as a no.
+                        self.fail(f"{key}.{flag}[{index}]", f"{text!r}: no '...' in these")
+                entries += self.phrases(values, f"{key}.{flag}", flag)
+        return PhraseSet(entries)
 
     def read_story(self) -> PhraseSet:
         section, key = self.section("story"), "[story]"

@@ -77,6 +77,13 @@ def _story(lex: Lexicon, key: str) -> PhraseSet:
     return PhraseSet([(value, p) for value, p in lex.story.entries if value == key])
 
 
+def _normal_answers(lex: Lexicon) -> list[str]:
+    by_flag: dict[str, list[str]] = {}
+    for flag, pattern in lex.red_flag_normal.entries:
+        by_flag.setdefault(flag, []).append(f"`{pattern.source}`")
+    return [f"- {flag}: {', '.join(sources)}" for flag, sources in by_flag.items()]
+
+
 def _reading_rules(lex: Lexicon) -> list[str]:
     """How replies are read, from prompts/<lang>/understanding.toml, for clinical review."""
     duration = lex.duration
@@ -112,6 +119,12 @@ def _reading_rules(lex: Lexicon) -> list[str]:
         "A reply to a red-flag question with no yes or no in it, that names that red flag only "
         "to deny it (\"it doesn't give way\", \"didn't fall off the ladder or anything\") "
         "and states no red flag at all, is a *no*.",
+        "",
+        "A reply to a red-flag question that says only that what it asks about is normal, "
+        "every part of it one of these (fillers aside), with no red flag, doubt or question "
+        "mark, is a *no*; \"I walk fine but slowly\" is asked again:",
+        "",
+        *_normal_answers(lex),
         "",
         "### A reply with several readings", "",
         "- Both a *yes* and a *no* in the answer: unclear, asked again (never guessed).",

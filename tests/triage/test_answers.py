@@ -16,6 +16,7 @@ from hotline.triage.answers import (
     parse_checkin,
     parse_duration_hours,
     parse_yes_no,
+    states_normal,
 )
 from hotline.triage.lexicon import LexiconError, fold_repeats, normalize, tokenize
 
@@ -115,6 +116,50 @@ def test_keypad_digits_count_only_as_the_whole_reply() -> None:
     assert parse_yes_no("2 days") == UNCLEAR
     assert parse_yes_no("1 2") == UNCLEAR
     assert parse_yes_no("11") == UNCLEAR
+
+
+@pytest.mark.parametrize(
+    ("lang", "flag", "text"),
+    [
+        ("en", "difficulty_walking", "I walk fine."),
+        ("en", "difficulty_walking", "well i'm walking normally, thanks"),
+        ("en", "weakness", "i can stand on it fine"),
+        ("en", "sudden_onset", "it came on slowly over weeks"),
+        ("en", "saddle_numbness", "i can feel everything down there"),
+        ("es", "difficulty_walking", "camino bien gracias a dios"),
+        ("es", "weakness", "tengo fuerza normal"),
+        ("es", "sudden_onset", "fue poco a poco"),
+        ("es", "bladder_bowel", "voy al baño normal"),
+    ],
+)
+def test_saying_it_is_normal_is_a_no_to_that_flag(lang: str, flag: str, text: str) -> None:
+    assert states_normal(text, flag, lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "flag", "text"),
+    [
+        ("en", "weakness", "I walk fine"),  # another question's no
+        ("en", "difficulty_walking", "i walk fine but slowly"),
+        ("en", "difficulty_walking", "i walk fine with a cane"),
+        ("en", "difficulty_walking", "i'm walking fine now"),
+        ("en", "difficulty_walking", "i walk fine?"),
+        ("en", "difficulty_walking", "i can walk fine, kinda"),
+        ("en", "difficulty_walking", "not walking fine"),
+        ("en", "weakness", "i can stand on it but it buckles"),
+        ("en", "weakness", "strong?"),
+        ("en", "sudden_onset", "slowly then all at once"),
+        ("es", "difficulty_walking", "camino bien despacio"),  # "bien" is "very" here
+        ("es", "difficulty_walking", "ando bien mal"),
+        ("es", "difficulty_walking", "camino bien feo"),
+        ("es", "difficulty_walking", "camino bien con bastón"),
+        ("es", "weakness", "tengo fuerza poquita"),
+        ("es", "weakness", "está fuerte pero a veces se dobla"),
+        ("es", "bladder_bowel", "voy al baño normal pero se me sale la orina"),
+    ],
+)
+def test_normal_said_with_anything_else_is_not_a_no(lang: str, flag: str, text: str) -> None:
+    assert not states_normal(text, flag, lang)
 
 
 # ---------------------------------------------------------------------------- duration
@@ -233,6 +278,7 @@ def test_missing_file_is_reported(prompts: Path) -> None:
         ("en", '"1" = "yes"', '"1" = "si"', r"keypad\.1: expected one of \['yes', 'no'\]"),
         ("en", "[checkin]", "[check_in]", r"\[check_in\]: unknown section"),
         ("en", "seconds = 3600", "seconds = -1", r"hour\.seconds: expected a number above 0"),
+        ("en", '  "strong",\n', '  "strong ... fine",\n', r"normal\]\.weakness\[0\].*no '\.\.\.'"),
     ],
 )
 def test_broken_vocabulary_names_file_key_and_problem(

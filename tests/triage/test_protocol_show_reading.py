@@ -9,6 +9,14 @@ from hotline.triage.protocol import load_protocol
 from hotline.triage.protocol_show import render_markdown
 
 
+@pytest.mark.parametrize(("lang", "normal"), [
+    ("en", "- difficulty_walking: `i|he|she walk|walks fine"),
+    ("es", "- sudden_onset: `poco a poco`"),
+])
+def test_show_lists_the_replies_that_say_it_is_normal(lang, normal):
+    assert normal in render_markdown(load_protocol(), lang)
+
+
 @pytest.mark.parametrize(("lang", "unsure", "statement"), [
     ("en", "`maybe`", "`not able`"), ("es", "`a lo mejor`", "`no puedo`")])
 def test_show_lists_unsure_words_readings_and_the_early_stop(lang, unsure, statement):
