@@ -30,8 +30,8 @@ __all__ = [
     "parse_checkin",
     "parse_duration_hours",
     "parse_yes_no",
+    "own_words_answer",
     "says_unsure",
-    "states_normal",
 ]
 
 YES, NO, UNCLEAR = "yes", "no", "unclear"
@@ -85,34 +85,35 @@ def denies_flag(text: str | Reading, flag: str, lang: str = "en") -> bool:
             and not reading.unsure)
 
 
-def states_normal(text: str | Reading, flag: str, lang: str = "en") -> bool:
-    """Every clause of the reply says only that what this flag's question asks about is
-    normal ("I walk fine", "it came on slowly", "camino bien"), fillers aside: a no. Anything
-    else in it ("I walk fine but slowly", "camino bien despacio": "bien" also means "very"),
-    a question mark ("strong?"), doubt, or a red flag, and it is not."""
+def own_words_answer(text: str | Reading, question: str, lang: str = "en") -> str | None:
+    """ "yes" or "no" where every clause of the reply answers this question in words of its
+    own ("I walk fine", "it came on slowly", "first time", "camino bien"), fillers aside; else
+    None. Anything else in it ("I walk fine but slowly", "camino bien despacio": "bien" also
+    means "very"), a question mark ("strong?"), doubt, or a red flag, and it is None."""
     reading = _reading(text, lang)
     if reading.red_flags or reading.unsure or "?" in reading.folded:
-        return False
+        return None
     lexicons = reading.lexicons
-    normal = [lex.red_flag_normal for lex in lexicons]
+    own = [lex.own_answers for lex in lexicons]
     fillers = [lex.yes_no for lex in lexicons]
     breaks = frozenset().union(*(lex.yes_no_breaks for lex in lexicons))
-    said = False
+    said = set()
     i, tokens, folded = 0, reading.tokens, reading.folded
     while i < len(tokens):
         if folded[i] in breaks or not _is_word(folded[i]):
             i += 1
             continue
         end = next((j for j in range(i, len(folded)) if folded[j] in breaks), len(folded))
-        match = longest_at(normal, tokens[:end], i)
+        match = longest_at(own, tokens[:end], i)
         filler = longest_at(fillers, folded[:end], i)
         if _is_filler(filler) and (match is None or filler.end >= match.end):
             i = filler.end
-        elif match is not None and match.value == flag:
-            said, i = True, match.end
+        elif match is not None and match.value[0] == question:
+            said.add(match.value[1])
+            i = match.end
         else:
-            return False  # "slowly" is a no to sudden onset, not to trouble walking
-    return said
+            return None  # "slowly" answers sudden onset, not trouble walking
+    return said.pop() if len(said) == 1 else None
 
 
 def _is_filler(match: Match | None) -> bool:

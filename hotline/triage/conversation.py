@@ -29,11 +29,11 @@ from hotline.triage.answers import (
     choose_duration,
     denies_flag,
     leans_yes,
+    own_words_answer,
     parse_checkin,
     parse_duration_hours,
     parse_yes_no,
     says_unsure,
-    states_normal,
 )
 from hotline.triage.decision import EMERGENCY, NO, SELF_CARE, SOON, UNKNOWN, URGENT, YES
 from hotline.triage.keywords import match_keyword
@@ -250,11 +250,11 @@ def _understand(question: Question, reading: Reading, state: dict, ctx: Context)
             return None
         return UNKNOWN
     answer = parse_yes_no(reading)
-    if answer == UNCLEAR and question.flag and (
-        denies_flag(reading, question.flag) or states_normal(reading, question.flag)
-    ):
+    if answer != UNCLEAR:
+        return answer
+    if question.flag and denies_flag(reading, question.flag):
         return NO
-    return None if answer == UNCLEAR else answer
+    return own_words_answer(reading, question.key)
 
 
 def _unclear(turn: Turn, question: Question, text: str) -> None:

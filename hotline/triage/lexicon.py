@@ -46,6 +46,8 @@ FLAGS = (
 )
 # Story answers a message can state in passing ("I'm diabetic"); each only ever counts as yes.
 STORY_WORDS = ("worsening", "recurring", "risk_condition")
+# Questions a reply can answer in its own words ("I walk fine", "first time"): [answers].
+ANSWER_KEYS = (*FLAGS, *STORY_WORDS, "pressure_cause")
 LANGUAGES = ("en", "es")
 DEFAULT_LANGUAGE = "en"
 YES_NO_VALUES = ("yes", "no")
@@ -329,8 +331,8 @@ class Lexicon:
     negation: Negation
     red_flags: PhraseSet  # value: flag key
     red_flag_exceptions: PhraseSet  # value: flag key
-    # Saying what a flag's question asks about is normal ("I walk fine"): value flag key.
-    red_flag_normal: PhraseSet
+    # A question answered in the person's own words ("I walk fine"): value (key, "yes" | "no").
+    own_answers: PhraseSet
     story: PhraseSet  # value: story key ("worsening", "recurring", "risk_condition")
     markers: frozenset[str]
     accented: frozenset[str]
@@ -562,7 +564,8 @@ _SECTIONS = {
         "answer_phrases",
         "answer_followers",
     },
-    "red_flags": {"phrases", "exceptions", "normal"},
+    "red_flags": {"phrases", "exceptions"},
+    "answers": {"yes", "no"},
     "story": set(STORY_WORDS),
     "language": {"markers", "accented", "words", "borrowed"},
 }
@@ -772,7 +775,7 @@ class _Loader:
         )
         checkin, checkin_pad = self.read_checkin()
         flags, exceptions = self.read_red_flags()
-        normal = self.read_red_flag_normal()
+        own_answers = self.read_own_answers()
         story = self.read_story()
         markers, accented = self.read_language()
         duration = self.read_duration()
@@ -794,7 +797,7 @@ class _Loader:
             negation=negation,
             red_flags=flags,
             red_flag_exceptions=exceptions,
-            red_flag_normal=normal,
+            own_answers=own_answers,
             story=story,
             markers=markers,
             accented=accented,
@@ -960,20 +963,27 @@ class _Loader:
                 )
         return PhraseSet(flag_entries), PhraseSet(exception_entries)
 
-    def read_red_flag_normal(self) -> PhraseSet:
-        key = "[red_flags.normal]"
-        table = self.table(self.section("red_flags"), "normal", key, set(FLAGS))
-        entries = []
-        for flag in FLAGS:
-            if flag in table:
-                values = self.strings(table, flag, key, nonempty=False)
-                for index, text in enumerate(values):
-                    if "..." in text.split():
-                        # A gap would let anything in: "I walk ... fine" must not read "I walk
-                        # really badly, fine" as a no.
-                        self.fail(f"{key}.{flag}[{index}]", f"{text!r}: no '...' in these")
-                entries += self.phrases(values, f"{key}.{flag}", flag)
+    def read_own_answers(self) -> PhraseSet:
+        section, entries = self.section("answers"), []
+        for answer in ("yes", "no"):
+            key = f"[answers.{answer}]"
+            table = self.table(section, answer, key, set(ANSWER_KEYS))
+            for question in (q for q in ANSWER_KEYS if q in table):
+                if answer == "yes" and question in FLAGS:
+                    problem = "a red flag's yes is a [red_flags.phrases] phrase"
+                    self.fail(f"{key}.{question}", problem)
+                where = f"{key}.{question}"
+                values = self.strings(table, question, key, nonempty=False)
+                self.check_no_gaps(values, where)
+                entries += self.phrases(values, where, (question, answer))
         return PhraseSet(entries)
+
+    def check_no_gaps(self, values: Sequence[str], where: str) -> None:
+        # A gap would let anything in: "I walk ... fine" must not read "I walk really badly,
+        # fine" as a no.
+        for index, text in enumerate(values):
+            if "..." in text.split():
+                self.fail(f"{where}[{index}]", f"{text!r}: no '...' in these")
 
     def read_story(self) -> PhraseSet:
         section, key = self.section("story"), "[story]"

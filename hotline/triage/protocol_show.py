@@ -77,11 +77,14 @@ def _story(lex: Lexicon, key: str) -> PhraseSet:
     return PhraseSet([(value, p) for value, p in lex.story.entries if value == key])
 
 
-def _normal_answers(lex: Lexicon) -> list[str]:
-    by_flag: dict[str, list[str]] = {}
-    for flag, pattern in lex.red_flag_normal.entries:
-        by_flag.setdefault(flag, []).append(f"`{pattern.source}`")
-    return [f"- {flag}: {', '.join(sources)}" for flag, sources in by_flag.items()]
+def _own_answers(lex: Lexicon) -> list[str]:
+    by_answer: dict[tuple[str, str], list[str]] = {}
+    for (question, answer), pattern in lex.own_answers.entries:
+        by_answer.setdefault((question, answer), []).append(f"`{pattern.source}`")
+    return [
+        f"- {question}, *{answer}*: {', '.join(sources)}"
+        for (question, answer), sources in by_answer.items()
+    ]
 
 
 def _reading_rules(lex: Lexicon) -> list[str]:
@@ -120,11 +123,11 @@ def _reading_rules(lex: Lexicon) -> list[str]:
         "to deny it (\"it doesn't give way\", \"didn't fall off the ladder or anything\") "
         "and states no red flag at all, is a *no*.",
         "",
-        "A reply to a red-flag question that says only that what it asks about is normal, "
-        "every part of it one of these (fillers aside), with no red flag, doubt or question "
-        "mark, is a *no*; \"I walk fine but slowly\" is asked again:",
+        "A reply with no yes or no in it that answers its question in words of its own, every "
+        "part of it one of these (fillers aside), with no red flag, doubt or question mark, "
+        "is that answer; \"I walk fine but slowly\" is asked again:",
         "",
-        *_normal_answers(lex),
+        *_own_answers(lex),
         "",
         "### A reply with several readings", "",
         "- Both a *yes* and a *no* in the answer: unclear, asked again (never guessed).",

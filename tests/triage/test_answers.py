@@ -13,10 +13,10 @@ from hotline.triage.answers import (
     UNCLEAR,
     WORSE,
     YES,
+    own_words_answer,
     parse_checkin,
     parse_duration_hours,
     parse_yes_no,
-    states_normal,
 )
 from hotline.triage.lexicon import LexiconError, fold_repeats, normalize, tokenize
 
@@ -119,25 +119,34 @@ def test_keypad_digits_count_only_as_the_whole_reply() -> None:
 
 
 @pytest.mark.parametrize(
-    ("lang", "flag", "text"),
+    ("lang", "question", "text", "answer"),
     [
-        ("en", "difficulty_walking", "I walk fine."),
-        ("en", "difficulty_walking", "well i'm walking normally, thanks"),
-        ("en", "weakness", "i can stand on it fine"),
-        ("en", "sudden_onset", "it came on slowly over weeks"),
-        ("en", "saddle_numbness", "i can feel everything down there"),
-        ("es", "difficulty_walking", "camino bien gracias a dios"),
-        ("es", "weakness", "tengo fuerza normal"),
-        ("es", "sudden_onset", "fue poco a poco"),
-        ("es", "bladder_bowel", "voy al baño normal"),
+        ("en", "difficulty_walking", "I walk fine.", NO),
+        ("en", "difficulty_walking", "well i'm walking normally, thanks", NO),
+        ("en", "weakness", "i can stand on it fine", NO),
+        ("en", "sudden_onset", "it came on slowly over weeks", NO),
+        ("en", "saddle_numbness", "i can feel everything down there", NO),
+        ("en", "worsening", "pretty much the same", NO),
+        ("en", "recurring", "this is my first time", NO),
+        ("en", "risk_condition", "none of those", NO),
+        ("en", "pressure_cause", "i was sitting on it for hours", YES),
+        ("es", "difficulty_walking", "camino bien gracias a dios", NO),
+        ("es", "weakness", "tengo fuerza normal", NO),
+        ("es", "sudden_onset", "fue poco a poco", NO),
+        ("es", "bladder_bowel", "voy al baño normal", NO),
+        ("es", "worsening", "sigue igual", NO),
+        ("es", "recurring", "es la primera vez", NO),
+        ("es", "pressure_cause", "me dormí encima de la pierna", YES),
     ],
 )
-def test_saying_it_is_normal_is_a_no_to_that_flag(lang: str, flag: str, text: str) -> None:
-    assert states_normal(text, flag, lang)
+def test_an_answer_in_words_of_its_own_answers_that_question(
+    lang: str, question: str, text: str, answer: str
+) -> None:
+    assert own_words_answer(text, question, lang) == answer
 
 
 @pytest.mark.parametrize(
-    ("lang", "flag", "text"),
+    ("lang", "question", "text"),
     [
         ("en", "weakness", "I walk fine"),  # another question's no
         ("en", "difficulty_walking", "i walk fine but slowly"),
@@ -149,6 +158,9 @@ def test_saying_it_is_normal_is_a_no_to_that_flag(lang: str, flag: str, text: st
         ("en", "weakness", "i can stand on it but it buckles"),
         ("en", "weakness", "strong?"),
         ("en", "sudden_onset", "slowly then all at once"),
+        ("en", "pressure_cause", "i was sitting on it but it came on suddenly"),
+        ("en", "pressure_cause", "i was sitting on it?"),
+        ("en", "worsening", "the same, no wait, getting better"),
         ("es", "difficulty_walking", "camino bien despacio"),  # "bien" is "very" here
         ("es", "difficulty_walking", "ando bien mal"),
         ("es", "difficulty_walking", "camino bien feo"),
@@ -158,8 +170,10 @@ def test_saying_it_is_normal_is_a_no_to_that_flag(lang: str, flag: str, text: st
         ("es", "bladder_bowel", "voy al baño normal pero se me sale la orina"),
     ],
 )
-def test_normal_said_with_anything_else_is_not_a_no(lang: str, flag: str, text: str) -> None:
-    assert not states_normal(text, flag, lang)
+def test_own_words_with_anything_else_in_them_answer_nothing(
+    lang: str, question: str, text: str
+) -> None:
+    assert own_words_answer(text, question, lang) is None
 
 
 # ---------------------------------------------------------------------------- duration
@@ -278,7 +292,8 @@ def test_missing_file_is_reported(prompts: Path) -> None:
         ("en", '"1" = "yes"', '"1" = "si"', r"keypad\.1: expected one of \['yes', 'no'\]"),
         ("en", "[checkin]", "[check_in]", r"\[check_in\]: unknown section"),
         ("en", "seconds = 3600", "seconds = -1", r"hour\.seconds: expected a number above 0"),
-        ("en", '  "strong",\n', '  "strong ... fine",\n', r"normal\]\.weakness\[0\].*no '\.\.\.'"),
+        ("en", '  "strong",\n', '  "strong ... fine",\n', r"no\]\.weakness\[0\].*no '\.\.\.'"),
+        ("en", "[answers.yes]\n", "[answers.yes]\nweakness = [\"weak\"]\n", r"red flag's yes is"),
     ],
 )
 def test_broken_vocabulary_names_file_key_and_problem(

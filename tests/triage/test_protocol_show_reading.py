@@ -10,8 +10,9 @@ from hotline.triage.protocol_show import render_markdown
 
 
 @pytest.mark.parametrize(("lang", "normal"), [
-    ("en", "- difficulty_walking: `i|he|she walk|walks fine"),
-    ("es", "- sudden_onset: `poco a poco`"),
+    ("en", "- difficulty_walking, *no*: `i|he|she walk|walks fine"),
+    ("es", "- sudden_onset, *no*: `poco a poco`"),
+    ("en", "- pressure_cause, *yes*: `i was|been sitting"),
 ])
 def test_show_lists_the_replies_that_say_it_is_normal(lang, normal):
     assert normal in render_markdown(load_protocol(), lang)
