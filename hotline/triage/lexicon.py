@@ -287,6 +287,7 @@ class Negation:
     answer_phrases: PhraseSet  # "not really": a whole answer when a clause opens with it
     answer_followers: frozenset[str]
     blockers: PhraseSet
+    closers: PhraseSet  # "ni nada", "or anything": a denial ends there, as at a comma
 
 
 @dataclass(frozen=True, slots=True)
@@ -560,6 +561,7 @@ _SECTIONS = {
         "self_negative",
         "blockers",
         "scope_breaks",
+        "closers",
         "answer_cues",
         "answer_phrases",
         "answer_followers",
@@ -943,6 +945,7 @@ class _Loader:
             answer_phrases=PhraseSet(self.phrase_list(section, "answer_phrases", key, "answer")),
             answer_followers=self.word_list(section, "answer_followers", key),
             blockers=PhraseSet(self.phrase_list(section, "blockers", key, "blocker")),
+            closers=PhraseSet(self.phrase_list(section, "closers", key, "closer")),
         )
 
     def read_red_flags(self) -> tuple[PhraseSet, PhraseSet]:

@@ -64,6 +64,7 @@ class NegationRules:
     answer_followers: frozenset[str]
     blockers: tuple[PhraseSet, ...]
     answer_phrases: tuple[PhraseSet, ...] = ()
+    closers: tuple[PhraseSet, ...] = ()
 
     @classmethod
     def of(cls, lexicons: Sequence[Lexicon]) -> NegationRules:
@@ -77,6 +78,7 @@ class NegationRules:
             answer_followers=frozenset().union(*(r.answer_followers for r in rules)),
             blockers=tuple(r.blockers for r in rules),
             answer_phrases=tuple(r.answer_phrases for r in rules),
+            closers=tuple(r.closers for r in rules),
         )
 
     def negates(self, tokens: Sequence[str], match: Match) -> bool:
@@ -95,9 +97,21 @@ class NegationRules:
     def scope_start(self, tokens: Sequence[str], start: int) -> int:
         """Where a negation reaching `start` may begin: `window` words back, not past a break."""
         i = start
-        while i > 0 and start - i < self.window and tokens[i - 1] not in self.scope_breaks:
+        while i > 0 and start - i < self.window and not self._breaks_before(tokens, i):
             i -= 1
         return i
+
+    def _breaks_before(self, tokens: Sequence[str], i: int) -> bool:
+        # Spoken answers have no commas: in "no estaba sentada ni nada me dio de golpe" the
+        # denial ends at "ni nada", as it would at a comma.
+        if tokens[i - 1] in self.scope_breaks:
+            return True
+        return any(
+            match.end == i
+            for closers in self.closers
+            for start in range(max(0, i - 3), i)
+            for match in closers.matches_at(tokens, start)
+        )
 
     def _is_cue(self, tokens: Sequence[str], i: int) -> bool:
         if tokens[i] not in self.cues:

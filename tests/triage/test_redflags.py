@@ -72,6 +72,13 @@ def test_a_negation_does_not_reach_past_a_comma_but_or_and() -> None:
     assert scan_red_flags("no me duele pero se me dobla la pierna") == {"weakness"}
 
 
+def test_or_anything_ends_a_denial_as_a_comma_does_in_speech() -> None:
+    assert scan_red_flags("no estaba sentada ni nada me dio de golpe", "es") == {"sudden_onset"}
+    assert scan_red_flags("no i wasn't sitting or nothing it just hit me") == {"sudden_onset"}
+    assert scan_red_flags("i didn't fall or anything") == frozenset()
+    assert scan_red_flags("no tengo debilidad ni nada de eso", "es") == frozenset()
+
+
 def test_a_negation_reaches_only_a_few_words_back() -> None:
     # Far from the phrase, "no" may be about something else: raise rather than guess.
     assert scan_red_flags("no, it was like three days ago that I fell") == {"injury"}
