@@ -100,7 +100,8 @@ def _reading_rules(lex: Lexicon) -> list[str]:
         f"- These begin like a *no* but state something, so they are never the answer *no*: "
         f"{_phrases(lex.yes_no_statements)}.",
         "- A negation (\"no weakness\", \"didn't fall\") hides a phrase only when it is "
-        "plainly a denial; a near miss (\"nearly fell\") is not a fall.",
+        "plainly a denial; a near miss (\"nearly fell\") is not a fall. A denial ends at a "
+        f"comma, or at {_phrases(lex.negation.closers)} (speech has no commas).",
         "- Story answers said in passing count only when they rule out self-care: a *yes* to "
         f"worsening ({_phrases(_story(lex, 'worsening'))}), recurring "
         f"({_phrases(_story(lex, 'recurring'))}) or a risk condition "

@@ -29,3 +29,9 @@ def test_show_lists_unsure_words_readings_and_the_early_stop(lang, unsure, state
     assert statement in text
     assert "`resolved` is asked only" in text
     assert "self_care.still_numb" in text
+
+
+@pytest.mark.parametrize(("lang", "closer"), [("en", "`or anything|nothing|something`"),
+                                              ("es", "`ni nada`")])
+def test_show_says_where_a_denial_ends(lang, closer):
+    assert f"A denial ends at a comma, or at {closer}" in render_markdown(load_protocol(), lang)
