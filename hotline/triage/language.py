@@ -12,6 +12,7 @@ from hotline.triage.lexicon import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
     Lexicon,
+    fold_repeats,
     load_lexicon,
     normalize,
     raw_text,
@@ -32,5 +33,8 @@ def detect_language(text: str) -> str:
 
 
 def _evidence(lexicon: Lexicon, tokens: list[str], raw: str) -> int:
-    markers = sum(token in lexicon.markers for token in tokens)
+    # "holaa", "ayudaaa": stretched in distress, still the marker word.
+    markers = sum(
+        token in lexicon.markers or fold_repeats(token) in lexicon.markers for token in tokens
+    )
     return markers + sum(ch in lexicon.accented for ch in raw)
