@@ -197,6 +197,21 @@ def test_duration_is_none_for_answers_that_are_not_durations() -> None:
         assert parse_duration_hours(text) is None, text
 
 
+@pytest.mark.parametrize(
+    ("text", "lang", "hours"),
+    [
+        ("2 hours, i'm 45 years old", "en", 2),  # an age is not how long
+        ("started 2 nights ago", "en", 48),
+        ("hace dos noches", "es", 48),
+        ("it started right after i woke up", "en", 6),
+        ("empezó en cuanto me desperté", "es", 6),
+        ("acaba de empezar", "es", 0.1),
+    ],
+)
+def test_duration_in_everyday_words(text: str, lang: str, hours: float) -> None:
+    assert parse_duration_hours(text, lang) == pytest.approx(hours)
+
+
 def test_duration_ignores_absurd_numbers() -> None:
     assert parse_duration_hours("9" * 400 + " days") is None
     assert parse_duration_hours("1/0 hours") is None
