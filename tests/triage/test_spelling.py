@@ -33,6 +33,12 @@ def test_a_misspelt_word_is_read_as_the_word_meant(text, lang, word):
     ("I wear tight shoes", "en", "wear"),
     ("while I was sitting", "en", "while"),
     ("I will call you back", "en", "call"),
+    # Real words the speller's word lists lack, listed in [language] words:
+    ("ya se me va pasando", "es", "pasando"),  # not "parando"
+    ("estaba cargando leña", "es", "cargando"),  # not "cagando"
+    ("me duele a ratos", "es", "ratos"),  # not "raros"
+    ("me senté en el banquito", "es", "banquito"),  # not "blanquito"
+    ("my wifes leg is numb", "en", "wifes"),  # not "wipes"
 ])
 def test_a_real_word_is_never_corrected(text, lang, word):
     assert word in read(text, lang).tokens
