@@ -79,6 +79,17 @@ def test_or_anything_ends_a_denial_as_a_comma_does_in_speech() -> None:
     assert scan_red_flags("no tengo debilidad ni nada de eso", "es") == frozenset()
 
 
+def test_someone_elses_fall_or_an_idiom_is_not_a_flag_but_the_callers_own_still_is() -> None:
+    assert scan_red_flags("the only thing that fell was my phone") == frozenset()
+    assert scan_red_flags("lo único que se cayó fue el celular", "es") == frozenset()
+    assert scan_red_flags("my boy fell off a ladder last year but not me") == frozenset()
+    assert scan_red_flags("can't stand my boss") == frozenset()
+    assert scan_red_flags("mi jefe es insoportable", "es") == frozenset()
+    assert scan_red_flags("i was the only one who fell") == {"injury"}
+    assert scan_red_flags("yo fui la única que se cayó", "es") == {"injury"}
+    assert scan_red_flags("en el trabajo me dio un dolor inaguantable", "es") == {"cold_pale_leg"}
+
+
 def test_a_negation_reaches_only_a_few_words_back() -> None:
     # Far from the phrase, "no" may be about something else: raise rather than guess.
     assert scan_red_flags("no, it was like three days ago that I fell") == {"injury"}
