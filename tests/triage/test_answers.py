@@ -104,6 +104,12 @@ def test_a_bare_ok_is_unclear_because_it_often_means_i_read_you() -> None:
     assert parse_yes_no("okay no") == NO
 
 
+def test_not_much_is_some_so_never_the_answer_no() -> None:
+    assert parse_yes_no("no mucho", "es") == UNCLEAR
+    assert parse_yes_no("not much") == UNCLEAR
+    assert parse_yes_no("no", "es") == NO
+
+
 def test_short_answers_count_only_on_their_own() -> None:
     assert parse_yes_no("I do.") == YES
     assert parse_yes_no("it isn't") == NO
