@@ -98,14 +98,28 @@ def own_words_answer(text: str | Reading, question: str, lang: str = "en") -> st
     fillers = [lex.yes_no for lex in lexicons]
     breaks = frozenset().union(*(lex.yes_no_breaks for lex in lexicons))
     said = set()
-    i, tokens, folded = 0, reading.tokens, reading.folded
-    while i < len(tokens):
-        if folded[i] in breaks or not _is_word(folded[i]):
+    for start, end in _clause_spans(reading.folded, breaks):
+        answers = _own_answers_in(reading, start, end, own, fillers, question)
+        if answers is None:
+            return None
+        said |= answers
+    return said.pop() if len(said) == 1 else None
+
+
+def _own_answers_in(
+    reading: Reading, start: int, end: int, own: Sequence[PhraseSet],
+    fillers: Sequence[PhraseSet], question: str,
+) -> set[str] | None:
+    """The answers to `question` tokens[start:end] gives, or None if anything else is in it."""
+    tokens, folded = reading.tokens[:end], reading.folded[:end]
+    said = set()
+    i = start
+    while i < end:
+        if not _is_word(folded[i]):
             i += 1
             continue
-        end = next((j for j in range(i, len(folded)) if folded[j] in breaks), len(folded))
-        match = longest_at(own, tokens[:end], i)
-        filler = longest_at(fillers, folded[:end], i)
+        match = longest_at(own, tokens, i)
+        filler = longest_at(fillers, folded, i)
         if _is_filler(filler) and (match is None or filler.end >= match.end):
             i = filler.end
         elif match is not None and match.value[0] == question:
@@ -113,7 +127,7 @@ def own_words_answer(text: str | Reading, question: str, lang: str = "en") -> st
             i = match.end
         else:
             return None  # "slowly" answers sudden onset, not trouble walking
-    return said.pop() if len(said) == 1 else None
+    return said
 
 
 def _is_filler(match: Match | None) -> bool:
@@ -171,13 +185,18 @@ def _read_opening(clause: list[str], vocabularies: Sequence[PhraseSet]) -> tuple
 
 
 def _clauses(tokens: list[str], breaks: frozenset[str]) -> list[list[str]]:
-    clauses: list[list[str]] = [[]]
-    for token in tokens:
+    return [tokens[start:end] for start, end in _clause_spans(tokens, breaks)]
+
+
+def _clause_spans(tokens: Sequence[str], breaks: frozenset[str]) -> list[tuple[int, int]]:
+    """Where each non-empty clause starts and ends; the breaks between are left out."""
+    spans, start = [], 0
+    for i, token in enumerate(tokens):
         if token in breaks:
-            clauses.append([])
-        else:
-            clauses[-1].append(token)
-    return [clause for clause in clauses if clause]
+            spans.append((start, i))
+            start = i + 1
+    spans.append((start, len(tokens)))
+    return [(first, last) for first, last in spans if last > first]
 
 
 # ---------------------------------------------------------------------------- duration
