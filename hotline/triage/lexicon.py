@@ -719,7 +719,12 @@ class _Loader:
         optional = len(part) > 1 and part.endswith("?")
         part = part[:-1] if optional else part
         words, prefixes = set(), []
-        for alternative in part.split("|"):
+        alternatives = part.split("|")
+        repeated = next((a for i, a in enumerate(alternatives) if a in alternatives[:i]), None)
+        if repeated is not None:
+            # "no|without|without any warning" meant two phrases: '|' joins single words.
+            self.fail(key, f"{part!r} lists {repeated!r} twice; '|' joins single words")
+        for alternative in alternatives:
             is_prefix = len(alternative) > 1 and alternative.endswith("*")
             text = alternative[:-1] if is_prefix else alternative
             listed = is_prefix and " ".join(tokenize(normalize(text))) in self.seen_words
