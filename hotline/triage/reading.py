@@ -296,18 +296,27 @@ class Reading:
             if reading is None:
                 i += 1
                 continue
+            lasting = _says_lasting(tokens, i, reading.end, durations, self.negation)
             found.append(
                 DurationFound(
                     start=i,
                     end=reading.end,
                     hours=reading.hours,
-                    lasting=_says_lasting(tokens, i, reading.end, durations, self.negation),
+                    lasting=lasting or self._dates_a_since(found, i),
                     weekday=reading.weekday,
                     clock=reading.clock,
                 )
             )
             i = reading.end
         return tuple(found)
+
+    def _dates_a_since(self, found: list[DurationFound], start: int) -> bool:
+        # "since I got back thursday", "desde que llegué del viaje el jueves": the day or time
+        # right after a "since ..." expression says when that was, so it is how long it lasted.
+        if not found or not found[-1].lasting:
+            return False
+        first = max(self.negation.scope_start(list(self.tokens), start), start - _LOOK_BACK)
+        return found[-1].end >= first
 
 
 @lru_cache(maxsize=256)
@@ -350,6 +359,8 @@ def _says_lasting(
     before = frozenset().union(*(d.lasting_before for d in durations))
     after = frozenset().union(*(d.lasting_after for d in durations))
     if tokens[start] in before or (end < len(tokens) and tokens[end] in after):
+        return True
+    if start > 0 and tokens[start - 1] in before:  # "since monday": "since" also ends a clause
         return True
     # "ever since my nap 3 days ago", "for about 2 weeks": a few words back, within the clause.
     first = max(rules.scope_start(tokens, start), start - _LOOK_BACK)

@@ -163,6 +163,10 @@ def test_duration_readings(text, lang, hours):
     ("since thursday", "en", 3, 7 * 24 + 10),  # the last Thursday before today
     ("desde el lunes", "es", 0, 3 * 24 + 10),
     ("since the weekend", "en", 5, 5 * 24 + 10),
+    # The day after a "since ..." says when that was; the shorter fixed reading does not win.
+    ("since I got back thursday", "en", 3, 7 * 24 + 10),
+    ("desde que llegué del viaje el jueves", "es", 3, 7 * 24 + 10),
+    ("for 3 days, since monday", "en", 0, 3 * 24 + 10),
 ])
 def test_a_weekday_is_the_last_one_before_today(text, lang, weekday, hours):
     now = datetime(2026, 12, 3, 10, 0, tzinfo=NEW_YORK)
