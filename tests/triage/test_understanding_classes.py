@@ -473,6 +473,16 @@ OTHER_WORDS = [
     ("my leg wont do what i tell it, i try to lift my foot and it just flops", "en", "weakness"),
     ("left leg numb and it's got zero oomph, can't even push the gas pedal properly", "en",
      "weakness"),
+    # trouble starting to pass urine, said as how long it takes or how hard it is
+    ("my leg is numb and it takes forever to start peeing", "en", "bladder_bowel"),
+    ("numb leg, hard to get the stream going", "en", "bladder_bowel"),
+    ("numb leg and i have to wait ages for it to come out", "en", "bladder_bowel"),
+    ("numb foot and my stream is weak", "en", "bladder_bowel"),
+    ("pierna dormida y me cuesta un montón empezar a orinar", "es", "bladder_bowel"),
+    ("tengo la pierna dormida y tengo q pujar", "es", "bladder_bowel"),
+    ("tengo el pie dormido y tardo mucho en empezar a orinar", "es", "bladder_bowel"),
+    ("pierna dormida y el chorro sale bien flojito", "es", "bladder_bowel"),
+    ("tengo la pierna dormida y me hice pichí sin darme cuenta", "es", "bladder_bowel"),
     # spoken, as the speech recognizer writes it down
     ("um the numbness is climbing up from my feet to my knees on each side and i get winded",
      "en", "rapid_spread"),
@@ -688,6 +698,12 @@ def test_spanish_no_se_is_a_no_only_where_it_denies_the_event(question, reply):
     ("on chemo, toes numb, it's freezing outside but they're pink and warm", "en",
      "cold_pale_leg"),
     ("tengo la pierna dormida otra vez, pero sin pérdida de fuerza", "es", "weakness"),
+    ("it takes forever to start the car and my foot is numb", "en", "bladder_bowel"),
+    ("hard to get the blood flowing in my numb foot", "en", "bladder_bowel"),
+    ("the traffic flow was slow and my leg went numb in the car", "en", "bladder_bowel"),
+    ("tengo que hacer fuerza para levantar la pierna dormida", "es", "bladder_bowel"),
+    ("me tardo mucho en llegar al trabajo y se me duerme el pie", "es", "bladder_bowel"),
+    ("no tengo que pujar para orinar", "es", "bladder_bowel"),
 ])
 def test_more_near_wordings_do_not_raise_their_flag(text, lang, not_raised):
     assert not_raised not in scan_red_flags(text, lang)
