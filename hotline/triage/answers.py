@@ -39,6 +39,7 @@ BETTER, SAME, WORSE = "better", "same", "worse"
 
 _FILLER = "filler"
 _STATEMENT = "statement"
+_RESTATING = "restating"
 
 
 def _reading(text: str | Reading, lang: str) -> Reading:
@@ -87,15 +88,16 @@ def denies_flag(text: str | Reading, flag: str, lang: str = "en") -> bool:
 
 def own_words_answer(text: str | Reading, question: str, lang: str = "en") -> str | None:
     """ "yes" or "no" where every clause of the reply answers this question in words of its
-    own ("I walk fine", "it came on slowly", "first time", "camino bien"), fillers aside; else
-    None. Anything else in it ("I walk fine but slowly", "camino bien despacio": "bien" also
-    means "very"), a question mark ("strong?"), doubt, or a red flag, and it is None."""
+    own ("I walk fine", "it came on slowly", "first time", "camino bien"), fillers and words
+    that only restate the numbness ("just tingly") aside; else None. Anything else in it ("I
+    walk fine but slowly", "camino bien despacio": "bien" also means "very"), a question mark
+    ("strong?"), doubt, or a red flag, and it is None."""
     reading = _reading(text, lang)
     if reading.red_flags or reading.unsure or "?" in reading.folded:
         return None
     lexicons = reading.lexicons
     own = [lex.own_answers for lex in lexicons]
-    fillers = [lex.yes_no for lex in lexicons]
+    fillers = [lex.yes_no for lex in lexicons] + [lex.restating for lex in lexicons]
     breaks = frozenset().union(*(lex.yes_no_breaks for lex in lexicons))
     said = set()
     for start, end in _clause_spans(reading.folded, breaks):
@@ -131,7 +133,8 @@ def _own_answers_in(
 
 
 def _is_filler(match: Match | None) -> bool:
-    return match is not None and match.value == _FILLER
+    # Restating the numbness ("walking's fine, just tingly") is filler to an own-words answer.
+    return match is not None and match.value in (_FILLER, _RESTATING)
 
 
 def says_unsure(text: str | Reading, lang: str = "en") -> bool:

@@ -334,6 +334,9 @@ class Lexicon:
     red_flag_exceptions: PhraseSet  # value: flag key
     # A question answered in the person's own words ("I walk fine"): value (key, "yes" | "no").
     own_answers: PhraseSet
+    # Words that only say again that it is numb ("just tingly", "nomás dormida"): they neither
+    # answer a question nor stop the rest of the reply from answering it.
+    restating: PhraseSet
     story: PhraseSet  # value: story key ("worsening", "recurring", "risk_condition")
     markers: frozenset[str]
     accented: frozenset[str]
@@ -567,7 +570,7 @@ _SECTIONS = {
         "answer_followers",
     },
     "red_flags": {"phrases", "exceptions"},
-    "answers": {"yes", "no"},
+    "answers": {"yes", "no", "restating"},
     "story": set(STORY_WORDS),
     "language": {"markers", "accented", "words", "borrowed"},
 }
@@ -783,6 +786,9 @@ class _Loader:
         checkin, checkin_pad = self.read_checkin()
         flags, exceptions = self.read_red_flags()
         own_answers = self.read_own_answers()
+        restating = self.phrase_list(
+            self.section("answers"), "restating", "[answers]", "restating", fold=True
+        )
         story = self.read_story()
         markers, accented = self.read_language()
         duration = self.read_duration()
@@ -805,6 +811,7 @@ class _Loader:
             red_flags=flags,
             red_flag_exceptions=exceptions,
             own_answers=own_answers,
+            restating=PhraseSet(restating),
             story=story,
             markers=markers,
             accented=accented,

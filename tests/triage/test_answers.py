@@ -143,6 +143,12 @@ def test_keypad_digits_count_only_as_the_whole_reply() -> None:
         ("es", "worsening", "sigue igual", NO),
         ("es", "recurring", "es la primera vez", NO),
         ("es", "pressure_cause", "me dormí encima de la pierna", YES),
+        # saying again that it is numb leaves the answer standing
+        ("en", "difficulty_walking", "walking's fine, just feels like static", NO),
+        ("en", "difficulty_walking", "i walk fine, it's just numb", NO),
+        ("en", "weakness", "it's strong, still pins and needles", NO),
+        ("es", "difficulty_walking", "camino bien, nomás se siente dormida", NO),
+        ("es", "weakness", "tengo fuerza normal, solo hormigueo", NO),
     ],
 )
 def test_an_answer_in_words_of_its_own_answers_that_question(
@@ -174,6 +180,12 @@ def test_an_answer_in_words_of_its_own_answers_that_question(
         ("es", "weakness", "tengo fuerza poquita"),
         ("es", "weakness", "está fuerte pero a veces se dobla"),
         ("es", "bladder_bowel", "voy al baño normal pero se me sale la orina"),
+        ("en", "difficulty_walking", "just numb"),  # restating alone answers nothing
+        ("en", "difficulty_walking", "walking's fine, just numb and heavy"),
+        ("en", "difficulty_walking", "i walk fine, just tingly since i fell"),
+        ("en", "difficulty_walking", "i walk fine, just numb below the knee"),
+        ("es", "difficulty_walking", "camino bien, nomás se siente pesada"),
+        ("es", "difficulty_walking", "nomás dormida"),
     ],
 )
 def test_own_words_with_anything_else_in_them_answer_nothing(
