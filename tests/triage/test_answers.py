@@ -143,6 +143,19 @@ def test_keypad_digits_count_only_as_the_whole_reply() -> None:
         ("es", "worsening", "sigue igual", NO),
         ("es", "recurring", "es la primera vez", NO),
         ("es", "pressure_cause", "me dormí encima de la pierna", YES),
+        # pressure told as what pressed: tight gear, a tucked or trapped foot, the other leg
+        ("en", "pressure_cause", "my boots were too tight", YES),
+        ("en", "pressure_cause", "i laced my boots really tight", YES),
+        ("en", "pressure_cause", "my foot was wedged under the seat", YES),
+        ("en", "pressure_cause", "i had my foot tucked under me", YES),
+        ("en", "pressure_cause", "my other leg was on top of it", YES),
+        ("es", "pressure_cause", "las botas me quedaban muy apretadas", YES),
+        ("es", "pressure_cause", "me amarré muy fuerte los zapatos", YES),
+        ("es", "pressure_cause", "tenía la otra pierna encima", YES),
+        ("es", "pressure_cause", "estaba sentada sobre mi pie", YES),
+        ("en", "worsening", "about the same as when it started", NO),
+        ("es", "worsening", "igual, ni más ni menos", NO),
+        ("es", "worsening", "igual que cuando empezó", NO),
         # saying again that it is numb leaves the answer standing
         ("en", "difficulty_walking", "walking's fine, just feels like static", NO),
         ("en", "difficulty_walking", "i walk fine, it's just numb", NO),
@@ -186,6 +199,9 @@ def test_an_answer_in_words_of_its_own_answers_that_question(
         ("en", "difficulty_walking", "i walk fine, just numb below the knee"),
         ("es", "difficulty_walking", "camino bien, nomás se siente pesada"),
         ("es", "difficulty_walking", "nomás dormida"),
+        ("en", "pressure_cause", "my boots were fine"),
+        ("en", "pressure_cause", "my boots were too tight but it came on suddenly"),
+        ("es", "pressure_cause", "los zapatos me quedan bien"),
     ],
 )
 def test_own_words_with_anything_else_in_them_answer_nothing(
