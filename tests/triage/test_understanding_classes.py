@@ -152,6 +152,10 @@ def test_unsure_to_a_red_flag_is_asked_once_more_then_counts_as_present():
     ("un ratito", "es", 0.5),
     ("desde antier", "es", 48),
     ("desde ayer, y hoy ya no aguanto", "es", 24),
+    # longer than they can say counts as long as an unknown duration, whatever else is said
+    ("idk honestly, noticed it today but could've been there a while", "en", 48),
+    ("it's been going on a while now", "en", 48),
+    ("lo noté hoy pero puede que lleve tiempo así", "es", 48),
 ])
 def test_duration_readings(text, lang, hours):
     assert parse_duration_hours(text, lang) == pytest.approx(hours, rel=0.05)
@@ -386,6 +390,32 @@ def test_how_often_they_do_something_is_not_how_often_it_is_numb(text, lang):
     assert read(text, lang).story_stated == frozenset()
 
 
+def test_sitting_for_a_while_is_how_it_started_not_how_long_it_lasted():
+    assert parse_duration_hours("i sat for a while and it went numb") is None
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("no not worse exactly, just more of my foot is numb than this morning", "en"),
+    ("it spread up to my knee", "en"),
+    ("no, but now it's gone up past my ankle", "en"),
+    ("no sé, ya me agarra más", "es"),
+    ("ya llega hasta la rodilla", "es"),
+    ("ya agarra más parte de la pierna", "es"),
+    ("se me ha subido hasta la rodilla", "es"),
+])
+def test_numbness_taking_more_of_the_leg_is_worsening(text, lang):
+    assert read(text, lang).story_stated == frozenset({"worsening"})
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("it hasn't spread", "en"), ("she went up to her room and her calf is numb", "en"),
+    ("no se ha extendido", "es"), ("se me subió el azúcar", "es"),
+    ("mi mamá se subió al carro", "es"),
+])
+def test_words_near_spreading_are_not_worsening(text, lang):
+    assert "worsening" not in read(text, lang).story_stated
+
+
 # --- 9. every red flag in other everyday words, both languages ----------------------------------
 # Each row names its flag without the protocol's own words; the conversation is then answered
 # "no" to every question, so only the reading of the words can reach the level.
@@ -483,6 +513,14 @@ OTHER_WORDS = [
     ("tengo el pie dormido y tardo mucho en empezar a orinar", "es", "bladder_bowel"),
     ("pierna dormida y el chorro sale bien flojito", "es", "bladder_bowel"),
     ("tengo la pierna dormida y me hice pichí sin darme cuenta", "es", "bladder_bowel"),
+    # a walking aid they now walk with; wiping that cannot be felt
+    ("numb leg, i'm walking with a cane now", "en", "difficulty_walking"),
+    ("numb foot, been getting around with grandma's cane", "en", "difficulty_walking"),
+    ("tengo la pierna dormida, camino pero con el bastón de mi abuela", "es",
+     "difficulty_walking"),
+    ("numb legs, and when i wipe i cant really feel it", "en", "saddle_numbness"),
+    ("leg numb and wiping feels weird down there", "en", "saddle_numbness"),
+    ("tengo la pierna dormida y al limpiarme siento raro", "es", "saddle_numbness"),
     # spoken, as the speech recognizer writes it down
     ("um the numbness is climbing up from my feet to my knees on each side and i get winded",
      "en", "rapid_spread"),
@@ -704,6 +742,13 @@ def test_spanish_no_se_is_a_no_only_where_it_denies_the_event(question, reply):
     ("tengo que hacer fuerza para levantar la pierna dormida", "es", "bladder_bowel"),
     ("me tardo mucho en llegar al trabajo y se me duerme el pie", "es", "bladder_bowel"),
     ("no tengo que pujar para orinar", "es", "bladder_bowel"),
+    ("my mom's foot is numb, she walks with her walker same as always", "en",
+     "difficulty_walking"),
+    ("my dad walked in with his cane like always, his foot is numb", "en", "difficulty_walking"),
+    ("mi mamá anda con su andadera como siempre y tiene el pie dormido", "es",
+     "difficulty_walking"),
+    ("i was wiping the table and my leg went numb", "en", "saddle_numbness"),
+    ("limpio la casa y siento dormida la pierna", "es", "saddle_numbness"),
 ])
 def test_more_near_wordings_do_not_raise_their_flag(text, lang, not_raised):
     assert not_raised not in scan_red_flags(text, lang)
