@@ -156,6 +156,9 @@ def test_keypad_digits_count_only_as_the_whole_reply() -> None:
         ("en", "worsening", "about the same as when it started", NO),
         ("es", "worsening", "igual, ni más ni menos", NO),
         ("es", "worsening", "igual que cuando empezó", NO),
+        ("en", "difficulty_walking", "he walks same as always", NO),
+        ("en", "difficulty_walking", "she's walking around fine", NO),
+        ("es", "difficulty_walking", "camina igual que siempre", NO),
         # saying again that it is numb leaves the answer standing
         ("en", "difficulty_walking", "walking's fine, just feels like static", NO),
         ("en", "difficulty_walking", "i walk fine, it's just numb", NO),

@@ -115,6 +115,13 @@ YES_NO = [
     ("menos mal que no", "es", NO),
     ("ni un poco de fuerza", "es", UNCLEAR),
     ("un poquito", "es", UNCLEAR),
+    ("pos no", "es", NO),
+    ("yeah nah all good", "en", NO),
+    ("nah yeah", "en", YES),
+    ("ni ahí", "es", NO),
+    ("que no", "es", NO),
+    ("no trouble", "en", NO),
+    ("que no puedo caminar", "es", UNCLEAR),  # a statement, read for what it says
     # Spanish yes
     ("sí", "es", YES),
     ("si", "es", YES),

@@ -156,6 +156,8 @@ def test_unsure_to_a_red_flag_is_asked_once_more_then_counts_as_present():
     ("idk honestly, noticed it today but could've been there a while", "en", 48),
     ("it's been going on a while now", "en", 48),
     ("lo noté hoy pero puede que lleve tiempo así", "es", 48),
+    ("since bout noon", "en", 5),
+    ("desde la tarde", "es", 2),
 ])
 def test_duration_readings(text, lang, hours):
     assert parse_duration_hours(text, lang) == pytest.approx(hours, rel=0.05)
@@ -519,8 +521,11 @@ OTHER_WORDS = [
     ("tengo la pierna dormida, camino pero con el bastón de mi abuela", "es",
      "difficulty_walking"),
     ("numb legs, and when i wipe i cant really feel it", "en", "saddle_numbness"),
+    ("numb foot, i trip over the rug all the time now", "en", "difficulty_walking"),
     ("leg numb and wiping feels weird down there", "en", "saddle_numbness"),
     ("tengo la pierna dormida y al limpiarme siento raro", "es", "saddle_numbness"),
+    ("me caí rendida en la escalera y me pegué, tengo la pierna dormida", "es", "injury"),
+    ("me caigo de sueño pero ayer me caí en el baño y tengo el pie dormido", "es", "injury"),
     # spoken, as the speech recognizer writes it down
     ("um the numbness is climbing up from my feet to my knees on each side and i get winded",
      "en", "rapid_spread"),
@@ -748,7 +753,10 @@ def test_spanish_no_se_is_a_no_only_where_it_denies_the_event(question, reply):
     ("mi mamá anda con su andadera como siempre y tiene el pie dormido", "es",
      "difficulty_walking"),
     ("i was wiping the table and my leg went numb", "en", "saddle_numbness"),
+    ("numb since we got back from the trip on friday", "en", "difficulty_walking"),
     ("limpio la casa y siento dormida la pierna", "es", "saddle_numbness"),
+    ("caí rendida en el sofá encima de la pierna y amaneció dormida", "es", "injury"),
+    ("estoy que me caigo de sueño y se me durmió el pie", "es", "difficulty_walking"),
 ])
 def test_more_near_wordings_do_not_raise_their_flag(text, lang, not_raised):
     assert not_raised not in scan_red_flags(text, lang)
