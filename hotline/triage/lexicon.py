@@ -696,6 +696,18 @@ class _Loader:
                 )
             if len(choices) == 1 and not element.optional:
                 required |= choices
+        # The mirror, "han dado|ha dado": an alternative whose next word, required, is one of
+        # its own choices.
+        for element, following in zip(elements, elements[1:], strict=False):
+            choices = element.words | set(element.prefixes)
+            single = len(following.words) == 1 and not (following.prefixes or following.optional)
+            if len(choices) > 1 and single and following.words <= choices:
+                self.fail(
+                    where,
+                    f"{sorted(following.words)[0]!r} is repeated inside an alternative: '|' joins"
+                    f" single words, so 'b a|c a' is 'b', then 'a' or 'c', then 'a'; write two "
+                    f"phrases",
+                )
 
     def check_no_rewritten_run(self, elements: Sequence[_Element], where: str) -> None:
         # Text has "do not" rewritten to "don't" before matching, so a phrase spelling out

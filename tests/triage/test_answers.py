@@ -340,6 +340,7 @@ def test_missing_file_is_reported(prompts: Path) -> None:
         ("en", '"weak*",', '"or anything|or nothing",', r"'or' is repeated inside an alternative"),
         ("es", '"débil*",', '"se me durmió|se me duerme",', r"'se' is repeated inside an altern"),
         ("en", '"weak*",', '"no|without|without any warning",', r"lists 'without' twice"),
+        ("es", '"débil*",', '"se han dado|ha dado cuenta",', r"'dado' is repeated inside an alt"),
         ("en", '"weak*",', "3,", r"weakness\[0\]: expected a non-empty string, got 3"),
         ("es", 'language = "es"', 'language = "en"', r"\[meta\]\.language: says 'en'"),
         ("en", '"1" = "yes"', '"1" = "si"', r"keypad\.1: expected one of \['yes', 'no'\]"),
