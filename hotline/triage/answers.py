@@ -212,9 +212,13 @@ def parse_duration_hours(
 
     `now` (in the hotline's time zone) dates a weekday: "since tuesday" is the last Tuesday
     before today; and a time of day: "since 4pm" is the last 4 pm. Without it a weekday counts
-    as the file's weekday_hours and a time of day as its clock_hours.
+    as the file's weekday_hours and a time of day as its clock_hours. Said to be maybe longer
+    ("since last night, maybe earlier"), it counts twice as long: the longer reading is the
+    safe one, and a short "an hour or more" stays short.
     """
-    return choose_duration(_reading(text, lang).durations, now)
+    reading = _reading(text, lang)
+    hours = choose_duration(reading.durations, now)
+    return hours * 2 if hours is not None and reading.maybe_longer else hours
 
 
 def choose_duration(found: Sequence[DurationFound], now: datetime | None = None) -> float | None:

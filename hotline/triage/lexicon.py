@@ -297,6 +297,8 @@ class Duration:
     expressions: PhraseSet  # value: hours
     half_suffixes: PhraseSet
     not_durations: PhraseSet
+    # "since last night, maybe earlier", "una hora o más": it may have lasted longer than said.
+    maybe_longer: PhraseSet
     range_words: frozenset[str]
     joiners: frozenset[str]
     unit_fillers: frozenset[str]
@@ -552,6 +554,7 @@ _SECTIONS = {
         "unit_fillers",
         "half_suffixes",
         "not_durations",
+        "maybe_longer",
         "joiners",
         "numbers",
         "expressions",
@@ -889,6 +892,7 @@ class _Loader:
             expressions=expressions,
             half_suffixes=PhraseSet(self.phrase_list(section, "half_suffixes", key, 0.5)),
             not_durations=PhraseSet(self.phrase_list(section, "not_durations", key, None)),
+            maybe_longer=PhraseSet(self.phrase_list(section, "maybe_longer", key, None)),
             range_words=self.word_list(section, "range_words", key),
             joiners=self.word_list(section, "joiners", key),
             unit_fillers=self.word_list(section, "unit_fillers", key),

@@ -281,6 +281,14 @@ class Reading:
     # -- durations
 
     @cached_property
+    def maybe_longer(self) -> bool:
+        """They say it may have lasted longer than the duration they give ("or more")."""
+        return any(
+            bool(list(lex.duration.maybe_longer.find_all(self.tokens, foreign=self.foreign(lex))))
+            for lex in self.lexicons
+        )
+
+    @cached_property
     def durations(self) -> tuple[DurationFound, ...]:
         """Every duration said, in order; "every day for a week" skips "every day"."""
         tokens = list(self.tokens)

@@ -157,6 +157,13 @@ def test_unsure_to_a_red_flag_is_asked_once_more_then_counts_as_present():
     ("it's been going on a while now", "en", 48),
     ("lo noté hoy pero puede que lleve tiempo así", "es", 48),
     ("since bout noon", "en", 5),
+    # said to be maybe longer: twice as long, so a short "an hour or more" stays short
+    ("I think since last night, maybe earlier", "en", 24),
+    ("20 hours or more", "en", 40),
+    ("about an hour, maybe more", "en", 2),
+    ("desde anoche o antes", "es", 24),
+    ("una hora más o menos", "es", 1),
+    ("since 9am yday", "en", 24),
     ("desde la tarde", "es", 2),
 ])
 def test_duration_readings(text, lang, hours):
