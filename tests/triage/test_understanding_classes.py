@@ -164,6 +164,9 @@ def test_unsure_to_a_red_flag_is_asked_once_more_then_counts_as_present():
     ("desde anoche o antes", "es", 24),
     ("una hora más o menos", "es", 1),
     ("since 9am yday", "en", 24),
+    # under a day, said as under a day
+    ("nearly a day", "en", 23), ("not even a full day, it started after supper", "en", 23),
+    ("casi un día", "es", 23), ("more than a day", "en", 24), ("más de un día", "es", 24),
     ("desde la tarde", "es", 2),
 ])
 def test_duration_readings(text, lang, hours):
