@@ -256,12 +256,13 @@ def parse_checkin(text: str | Reading, lang: str = "en") -> str | None:
     """
     reading = _reading(text, lang)
     lexicons, tokens = reading.lexicons, list(reading.tokens)
-    keyed = _keypad(tokens, [lex.checkin_keypad for lex in lexicons])
+    pads = [lex.checkin_keypad for lex in lexicons]
+    keyed = _keypad(tokens, pads)
     if keyed:
         return keyed
     rules = reading.negation
     vocabularies = [lex.checkin for lex in lexicons]
-    found = set()
+    found = _keys_said(reading, pads)  # "3 can't feel my toes at all now", "1... more like 2"
     i = 0
     while i < len(tokens):
         match = longest_at(vocabularies, tokens, i)
@@ -273,6 +274,20 @@ def parse_checkin(text: str | Reading, lang: str = "en") -> str | None:
     if found - {None} == {BETTER} and "?" in tokens:
         return None  # "which is better, ibuprofen or rest?" asks; it does not say it is better
     return next((value for value in (WORSE, SAME, BETTER) if value in found), None)
+
+
+def _keys_said(reading: Reading, pads: Sequence[Mapping[str, str]]) -> set[str]:
+    """Keys said with words around them: the word a reply opens with ("1 thank god", "uno
+    gracias"), and a digit anywhere ("1... more like 2"); never a count ("2 days")."""
+    counts = {found.start for found in reading.durations}
+    words = [i for i, token in enumerate(reading.tokens) if _is_word(token)]
+    keys = set()
+    for i in words:
+        token = reading.tokens[i]
+        if i in counts or not (i == words[0] or token.isdigit()):
+            continue
+        keys |= {pad[token] for pad in pads if token in pad}
+    return keys
 
 
 def _checkin_meaning(match: Match, tokens: list[str], rules: NegationRules) -> str | None:

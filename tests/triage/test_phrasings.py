@@ -344,6 +344,19 @@ CLOCK_TIMES = [
 ]
 
 CHECKINS = [
+    # a key said with words: the most cautious of it and the words; never a count
+    ("3 can't feel my toes at all now", "en", "worse"),
+    ("1 thank god", "en", "better"),
+    ("1... actually more like 2", "en", "same"),
+    ("2 days ago it got better", "en", "better"),
+    ("el 2", "es", "same"),
+    ("dos", "es", "same"),
+    ("uno 😊", "es", "better"),
+    ("peorr", "es", "worse"),
+    ("mejor el pie pero ahora lo siento en el muslo", "es", "worse"),
+    ("ahora se me duerme hasta la rodilla", "es", "worse"),
+    ("oh great, way better 🙄 now the whole foot is dead", "en", "worse"),
+    ("not as bad as yesterday", "en", "better"),
     # in people's own words
     ("not really any different", "en", "same"),
     ("nothings changed", "en", "same"),
