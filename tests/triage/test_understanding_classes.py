@@ -402,6 +402,26 @@ def test_how_often_they_do_something_is_not_how_often_it_is_numb(text, lang):
     assert read(text, lang).story_stated == frozenset()
 
 
+@pytest.mark.parametrize(("text", "lang", "key"), [
+    ("no, its not the first time, happens every few weeks", "en", "recurring"),
+    ("no well i mean last summer it did this once but", "en", "recurring"),
+    ("no bueno el año pasado una vez me pasó pero", "es", "recurring"),
+    ("ya no estoy en quimio, terminé en enero", "es", "risk_condition"),
+    ("not on chemo anymore", "en", "risk_condition"),
+    ("finished chemo last year", "en", "risk_condition"),
+])
+def test_a_story_said_after_a_no_still_counts(text, lang, key):
+    assert key in read(text, lang).story_stated
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("never happened before", "en"), ("nunca me había pasado", "es"), ("never had chemo", "en"),
+    ("nunca he tenido quimio", "es"),
+])
+def test_a_denied_story_is_not_said(text, lang):
+    assert read(text, lang).story_stated == frozenset()
+
+
 def test_sitting_for_a_while_is_how_it_started_not_how_long_it_lasted():
     assert parse_duration_hours("i sat for a while and it went numb") is None
 
@@ -552,6 +572,15 @@ OTHER_WORDS = [
     ("pierna dormida, al bañarme no siento el agua ni en las pompas", "es", "saddle_numbness"),
     ("pierna dormida, ya ni con el bastón puedo caminar", "es", "difficulty_walking"),
     ("tengo la pierna dormida y me tienen que llevar del brazo", "es", "difficulty_walking"),
+    # negation around the sign, and signs that have passed
+    ("legs numb, this morning i stood there forever and couldnt get anything out", "en",
+     "bladder_bowel"),
+    ("thigh numb, and my butt cheeks, they feel like theyre asleep", "en", "saddle_numbness"),
+    ("leg numb, i cant even see straight out of my left eye", "en", "stroke_signs"),
+    ("pierna dormida, ya no, pero hace rato no me salían bien las palabras", "es",
+     "stroke_signs"),
+    ("pierna dormida y decía una cosa por otra", "es", "stroke_signs"),
+    ("pierna dormida, no puedo subir el escalón del camión", "es", "difficulty_walking"),
     # spoken, as the speech recognizer writes it down
     ("um the numbness is climbing up from my feet to my knees on each side and i get winded",
      "en", "rapid_spread"),
@@ -788,6 +817,8 @@ def test_spanish_no_se_is_a_no_only_where_it_denies_the_event(question, reply):
     ("levanto la pierna muy alto para subir al camión", "es", "weakness"),
     ("recojo los juguetes para no tropezar", "es", "weakness"),
     ("no siento nada raro ni en la pierna", "es", "saddle_numbness"),
+    ("i couldn't get anything out of the doctor about my numb foot", "en", "bladder_bowel"),
+    ("my butt cheeks are sore from the bleachers and my foot is numb", "en", "saddle_numbness"),
     ("limpio la casa y siento dormida la pierna", "es", "saddle_numbness"),
     ("caí rendida en el sofá encima de la pierna y amaneció dormida", "es", "injury"),
     ("estoy que me caigo de sueño y se me durmió el pie", "es", "difficulty_walking"),
