@@ -124,6 +124,7 @@ YES_NO = [
     ("don't think so no", "en", NO),
     ("uh uh yes", "en", UNCLEAR),
     ("no'mbre", "es", NO),
+    ("mjm", "es", YES),
     ("yeah nah all good", "en", NO),
     ("nah yeah", "en", YES),
     ("ni ahí", "es", NO),
