@@ -366,6 +366,23 @@ CHECKINS = [
     ("ahora se me duerme hasta la rodilla", "es", "worse"),
     ("oh great, way better 🙄 now the whole foot is dead", "en", "worse"),
     ("not as bad as yesterday", "en", "better"),
+    # worse said as somewhere new or something new; better as what came back
+    ("now it's in my other leg too", "en", "worse"),
+    ("so much better 🙄 it's up to my knee now", "en", "worse"),
+    ("more of my foot is asleep than before", "en", "worse"),
+    ("now there's this burning feeling on top of the numb", "en", "worse"),
+    ("1?? well the toes are ok but now my heel is numb", "en", "worse"),
+    ("1 pero ahora se me durmió el otro pie", "es", "worse"),
+    ("se me está pasando pa' la pantorrilla", "es", "worse"),
+    ("ya no siento nada del pie", "es", "worse"),
+    ("ahora además me arde", "es", "worse"),
+    ("just a little tingle left", "en", "better"),
+    ("feeling's mostly back 👍", "en", "better"),
+    ("ya regresó la sensación", "es", "better"),
+    ("ya siento los dedos otra vez 🙏", "es", "better"),
+    ("ya no siento nada raro", "es", "better"),
+    ("se me durmió otra vez", "es", None),  # again: asked once more, never better
+    ("sigue ahí, ni más ni menos", "es", "same"),
     # in people's own words
     ("not really any different", "en", "same"),
     ("nothings changed", "en", "same"),
