@@ -611,6 +611,8 @@ OTHER_WORDS = [
     ("numb foot and he couldn't make it up the stairs", "en", "difficulty_walking"),
     ("pie dormido, le tuve que pedir prestado el bastón a mi abuela", "es",
      "difficulty_walking"),
+    ("me picó con un alfiler en la nalga y no sentí nada, ni cerca del ano", "es",
+     "saddle_numbness"),
     # spoken, as the speech recognizer writes it down
     ("um the numbness is climbing up from my feet to my knees on each side and i get winded",
      "en", "rapid_spread"),
@@ -855,6 +857,7 @@ def test_spanish_no_se_is_a_no_only_where_it_denies_the_event(question, reply):
     ("the door won't push open and my foot is numb", "en", "weakness"),
     ("i found my pants wet from the rain, my foot is numb", "en", "bladder_bowel"),
     ("le compramos pañales al bebé y se me durmió el pie", "es", "bladder_bowel"),
+    ("estamos cerca del año nuevo y se me duerme el pie", "es", "saddle_numbness"),
     ("he barely moved all day and his foot is numb", "en", "weakness"),
     ("limpio la casa y siento dormida la pierna", "es", "saddle_numbness"),
     ("caí rendida en el sofá encima de la pierna y amaneció dormida", "es", "injury"),
