@@ -125,6 +125,9 @@ YES_NO = [
     ("uh uh yes", "en", UNCLEAR),
     ("no'mbre", "es", NO),
     ("mjm", "es", YES),
+    ("no pain down there", "en", UNCLEAR),  # denies pain, not numbness: asked again
+    ("no, no pain", "en", NO),
+    ("no me duele", "es", UNCLEAR),
     ("yeah nah all good", "en", NO),
     ("nah yeah", "en", YES),
     ("ni ahí", "es", NO),
@@ -383,6 +386,15 @@ CHECKINS = [
     ("ya no siento nada raro", "es", "better"),
     ("se me durmió otra vez", "es", None),  # again: asked once more, never better
     ("sigue ahí, ni más ni menos", "es", "same"),
+    ("ahí nomás", "es", "same"),
+    ("ni fu ni fa", "es", "same"),
+    ("sigue igal", "es", "same"),
+    ("much of a muchness tbh", "en", "same"),
+    ("fatal, ahora me hormiguea más", "es", "worse"),
+    ("ya no siento el pie para nada, ni el piso", "es", "worse"),
+    ("can't feel anything below the ankle now", "en", "worse"),
+    ("ya mero se me quita 🙏", "es", "better"),
+    ("no tanto como ayer", "es", "better"),
     # in people's own words
     ("not really any different", "en", "same"),
     ("nothings changed", "en", "same"),
