@@ -394,6 +394,14 @@ CHECKINS = [
     ("ya no siento el pie para nada, ni el piso", "es", "worse"),
     ("can't feel anything below the ankle now", "en", "worse"),
     ("ya mero se me quita 🙏", "es", "better"),
+    # the numbness coming back, or less feeling, is never the feeling coming back
+    ("the numbness is coming back", "en", "worse"),
+    ("it keeps coming back", "en", "worse"),
+    ("the feeling is coming back", "en", "better"),
+    ("i have much less feeling in my foot", "en", "worse"),
+    ("siento menos que ayer", "es", "worse"),
+    ("me duele menos que ayer", "es", "better"),
+    ("no siento tanto como ayer", "es", "worse"),
     ("no tanto como ayer", "es", "better"),
     # in people's own words
     ("not really any different", "en", "same"),
