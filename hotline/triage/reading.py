@@ -46,6 +46,9 @@ _MAX_AMOUNT = 10_000.0
 _MAX_FILLERS = 2
 _MAX_NUMBERS = 4
 _LOOK_BACK = 3  # words between "since"/"for" and the duration it introduces ("since my nap 3 days")
+# Words between a "since ..." and the day that dates it, within the clause ("since I got back from
+# my trip on tuesday").
+_DATING_GAP = 6
 _MINUTES = re.compile(r"[0-5]\d")
 
 
@@ -97,11 +100,12 @@ class NegationRules:
     def scope_start(self, tokens: Sequence[str], start: int) -> int:
         """Where a negation reaching `start` may begin: `window` words back, not past a break."""
         i = start
-        while i > 0 and start - i < self.window and not self._breaks_before(tokens, i):
+        while i > 0 and start - i < self.window and not self.breaks_before(tokens, i):
             i -= 1
         return i
 
-    def _breaks_before(self, tokens: Sequence[str], i: int) -> bool:
+    def breaks_before(self, tokens: Sequence[str], i: int) -> bool:
+        """A clause ends just before tokens[i]: a break word, or a closer such as "ni nada"."""
         # Spoken answers have no commas: in "no estaba sentada ni nada me dio de golpe" the
         # denial ends at "ni nada", as it would at a comma.
         if tokens[i - 1] in self.scope_breaks:
@@ -321,10 +325,10 @@ class Reading:
     def _dates_a_since(self, found: list[DurationFound], start: int) -> bool:
         # "since I got back thursday", "desde que llegué del viaje el jueves": the day or time
         # right after a "since ..." expression says when that was, so it is how long it lasted.
-        if not found or not found[-1].lasting:
+        if not found or not found[-1].lasting or start - found[-1].end > _DATING_GAP:
             return False
-        first = max(self.negation.scope_start(list(self.tokens), start), start - _LOOK_BACK)
-        return found[-1].end >= first
+        between = range(found[-1].end + 1, start + 1)
+        return not any(self.negation.breaks_before(self.tokens, i) for i in between)
 
 
 @lru_cache(maxsize=256)

@@ -402,6 +402,7 @@ CHECKINS = [
     ("siento menos que ayer", "es", "worse"),
     ("me duele menos que ayer", "es", "better"),
     ("no siento tanto como ayer", "es", "worse"),
+    ("ahora ya no siento nada el pie, ni el piso", "es", "worse"),
     ("no tanto como ayer", "es", "better"),
     # in people's own words
     ("not really any different", "en", "same"),
