@@ -659,6 +659,12 @@ OTHER_WORDS = [
     ("is it bad that i need my husband's arm to get to the bathroom?? numb leg", "en",
      "difficulty_walking"),
     ("foot numb 2 days and im basically hopping everywhere", "en", "difficulty_walking"),
+    # Spanglish: an English noun inside a Spanish phrase
+    ("pierna dormida, ayer se me salió el pee y ni lo sentí", "es", "bladder_bowel"),
+    ("la pierna la siento de cartón y no he hecho pee desde ayer", "es", "bladder_bowel"),
+    ("tengo la pierna dormida y no he hecho pipí desde ayer", "es", "bladder_bowel"),
+    ("pierna dormida, el domingo me pegué la head con el cabinet", "es", "injury"),
+    ("pierna dormida y no puedo subir las stairs de mi apartment", "es", "difficulty_walking"),
     # spoken, as the speech recognizer writes it down
     ("um the numbness is climbing up from my feet to my knees on each side and i get winded",
      "en", "rapid_spread"),
@@ -915,6 +921,7 @@ def test_spanish_no_se_is_a_no_only_where_it_denies_the_event(question, reply):
     ("me fui al piso de arriba y se me durmió el pie", "es", "difficulty_walking"),
     ("me pongo de puntitas para alcanzar la repisa y se me duerme el pie", "es", "weakness"),
     ("me ensucié las manos sin querer y tengo el pie dormido", "es", "bladder_bowel"),
+    ("no he hecho nada hoy y se me durmió el pie", "es", "bladder_bowel"),
     ("limpio la casa y siento dormida la pierna", "es", "saddle_numbness"),
     ("caí rendida en el sofá encima de la pierna y amaneció dormida", "es", "injury"),
     ("estoy que me caigo de sueño y se me durmió el pie", "es", "difficulty_walking"),
