@@ -130,6 +130,7 @@ YES_NO = [
     ("no me duele", "es", UNCLEAR),
     ("yeah nah all good", "en", NO),
     ("nah yeah", "en", YES),
+    ("yh", "en", YES),
     ("ni ahí", "es", NO),
     ("que no", "es", NO),
     ("no trouble", "en", NO),
