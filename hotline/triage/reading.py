@@ -288,7 +288,8 @@ class Reading:
     def maybe_longer(self) -> bool:
         """They say it may have lasted longer than the duration they give ("or more")."""
         return any(
-            bool(list(lex.duration.maybe_longer.find_all(self.tokens, foreign=self.foreign(lex))))
+            next(lex.duration.maybe_longer.find_all(self.tokens, foreign=self.foreign(lex)), None)
+            is not None
             for lex in self.lexicons
         )
 
