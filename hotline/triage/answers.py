@@ -11,7 +11,7 @@ misreading.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from hotline.triage.lexicon import Lexicon, Match, PhraseSet, longest_at
@@ -231,7 +231,14 @@ def choose_duration(found: Sequence[DurationFound], now: datetime | None = None)
     return max(_hours(d, now) for d in lasting)
 
 
+# Before this hour, someone still up calls the day that just ended "today": their "last night"
+# and "yesterday afternoon" may be a day further back, the longer reading.
+_DAY_STARTS = 6
+
+
 def _hours(found: DurationFound, now: datetime | None) -> float:
+    if now is not None and found.began is not None:
+        return _hours_since_began(found.began, now)
     if now is not None and found.clock is not None:
         # The last time the clock showed it; of two ("desde las 4"), the earlier: the longer.
         at = now.hour + now.minute / 60
@@ -241,6 +248,16 @@ def _hours(found: DurationFound, now: datetime | None) -> float:
     days_back = (now.weekday() - found.weekday) % 7 or 7  # the last one before today
     # From the start of that day: the longer of the readings "since tuesday" allows.
     return days_back * 24 + now.hour + now.minute / 60
+
+
+def _hours_since_began(began: tuple[int, int], now: datetime) -> float:
+    days_back, hour = began
+    if days_back and now.hour < _DAY_STARTS:
+        days_back += 1
+    start = (now - timedelta(days=days_back)).replace(hour=hour, minute=0, second=0, microsecond=0)
+    if start > now:  # "this evening" said at 1 am: the evening that just passed
+        start -= timedelta(days=1)
+    return (now - start).total_seconds() / 3600
 
 
 # ---------------------------------------------------------------------------- check-in

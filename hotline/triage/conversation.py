@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
@@ -64,9 +64,11 @@ class Context:
     followup_levels: frozenset[str] = frozenset(FOLLOWUP_LEVELS)
     # HOTLINE_TIMEZONE: "since tuesday" is the last Tuesday before today where the person is.
     timezone: tzinfo = field(default_factory=lambda: ZoneInfo("America/New_York"))
+    # What time it is where the person is: durations such as "since last night" depend on it.
+    clock: Callable[[tzinfo], datetime] = datetime.now
 
     def now(self) -> datetime:
-        return datetime.now(self.timezone)
+        return self.clock(self.timezone)
 
 
 @dataclass

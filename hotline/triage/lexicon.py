@@ -295,6 +295,9 @@ class Duration:
     numbers: PhraseSet
     units: PhraseSet  # value: (seconds, is_plural)
     expressions: PhraseSet  # value: hours
+    # "last night", "ayer en la tarde": when it began, as (days before today, hour of the day);
+    # its [duration.expressions] entry is its hours where no clock is known.
+    began: PhraseSet
     half_suffixes: PhraseSet
     not_durations: PhraseSet
     # "since last night, maybe earlier", "una hora o más": it may have lasted longer than said.
@@ -555,6 +558,7 @@ _SECTIONS = {
         "half_suffixes",
         "not_durations",
         "maybe_longer",
+        "began",
         "joiners",
         "numbers",
         "expressions",
@@ -888,6 +892,7 @@ class _Loader:
         expressions = self.number_table(section, "expressions", key)
         return Duration(
             numbers=numbers,
+            began=self.began_table(section, key, expressions),
             units=self.read_units(section, key),
             expressions=expressions,
             half_suffixes=PhraseSet(self.phrase_list(section, "half_suffixes", key, 0.5)),
@@ -907,6 +912,23 @@ class _Loader:
             lasting_before=self.word_list(section, "lasting_before", key),
             lasting_after=self.word_list(section, "lasting_after", key),
         )
+
+    def began_table(self, section: dict, key: str, expressions: PhraseSet) -> PhraseSet:
+        where = f"{key}.began"
+        table = self.table(section, "began", where, None)
+        known = {pattern.source for _, pattern in expressions.entries}
+        entries = []
+        for phrase, value in table.items():
+            if not (isinstance(value, list) and len(value) == 2
+                    and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+                    and value[0] >= 0 and 0 <= value[1] <= 23):
+                problem = f"expected [days before today, hour 0-23], got {value!r}"
+                self.fail(f"{where}.{phrase!r}", problem)
+            if phrase not in known:
+                problem = "needs its hours without a clock in [duration.expressions]"
+                self.fail(f"{where}.{phrase!r}", problem)
+            entries.append((tuple(value), self.pattern(phrase, f"{where}.{phrase!r}")))
+        return PhraseSet(entries)
 
     def clock_hours(self, section: dict, key: str) -> float:
         hours = self.number(section, "clock_hours", key)

@@ -141,6 +141,10 @@ def _reading_rules(lex: Lexicon) -> list[str]:
         "- A time of day (\"since 4pm\", \"desde las 10\") is the hours since the clock last "
         "showed it, in HOTLINE_TIMEZONE: always under a day; an hour without am or pm counts "
         "from the earlier of its two readings.",
+        "- A part of a day (\"since last night\", \"desde ayer en la tarde\") is the hours since "
+        "the earliest it can mean, in HOTLINE_TIMEZONE (last night from 6 pm the day before: "
+        "said at 9 pm, over a day). Before 6 am, \"yesterday\" and \"last night\" may be a "
+        "day further back, and are counted so.",
         "- No duration understood, or \"not sure\": unknown, counted as long.",
         "",
     ]

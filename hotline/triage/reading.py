@@ -183,6 +183,7 @@ class DurationFound:
     "3 days ago", "since lunch") rather than some other time ("a 2 hour nap").
     `clock` is set for "since 4pm": the times of day it may mean (4:00 and 16:00 for a bare
     "desde las 4"), in hours after midnight; its hours depend on the time now, as a weekday's.
+    `began` is set for "since last night": (days before today, hour of the day) it began at.
     """
 
     start: int
@@ -191,6 +192,7 @@ class DurationFound:
     lasting: bool
     weekday: int | None = None
     clock: tuple[float, ...] | None = None
+    began: tuple[int, int] | None = None
 
 
 class Reading:
@@ -318,6 +320,7 @@ class Reading:
                     lasting=lasting or self._dates_a_since(found, i),
                     weekday=reading.weekday,
                     clock=reading.clock,
+                    began=reading.began,
                 )
             )
             i = reading.end
@@ -364,6 +367,7 @@ class _Reading:
     unit_seconds: float | None = None  # set when read as a number of units
     weekday: int | None = None
     clock: tuple[float, ...] | None = None
+    began: tuple[int, int] | None = None
 
 
 def _says_lasting(
@@ -385,8 +389,11 @@ def _reading_at(tokens: list[str], i: int, durations: Sequence[Duration]) -> _Re
     # beats the counted one.
     readings = []
     expression = longest_at([d.expressions for d in durations], tokens, i)
+    began = longest_at([d.began for d in durations], tokens, i)
     if expression is not None:
-        readings.append(_Reading(expression.end, float(expression.value)))
+        # "last night" is also when it began: the clock can say how long ago that was.
+        when = began.value if began is not None and began.end == expression.end else None
+        readings.append(_Reading(expression.end, float(expression.value), began=when))
     counted = _counted_units(tokens, i, durations)
     if counted is not None:
         readings.append(counted)

@@ -348,6 +348,8 @@ def test_missing_file_is_reported(prompts: Path) -> None:
         ("en", "seconds = 3600", "seconds = -1", r"hour\.seconds: expected a number above 0"),
         ("en", '  "strong",\n', '  "strong ... fine",\n', r"no\]\.weakness\[0\].*no '\.\.\.'"),
         ("en", "[answers.yes]\n", "[answers.yes]\nweakness = [\"weak\"]\n", r"red flag's yes is"),
+        ("en", '"last night" = [1, 18]', '"last night" = [1, 24]', r"night': expected \[days"),
+        ("en", '"overnight" = [1, 18]', '"over night" = [1, 18]', r"'over night': needs its hours"),
     ],
 )
 def test_broken_vocabulary_names_file_key_and_problem(

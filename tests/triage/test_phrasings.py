@@ -356,6 +356,25 @@ CLOCK_TIMES = [
     ("since 4pm yesterday", "en", 24.0),
 ]
 
+# Said as a part of a day ("since last night"): the hours since the earliest the words allow,
+# at 9 am, 8 pm and 1 am (when "last night" may be the night before the one just ending).
+BEGAN_TIMES = [
+    ("since last night", "en", (15, 26, 31)),
+    ("my leg went numb overnight", "en", (15, 26, 31)),
+    ("since yesterday afternoon", "en", (21, 32, 37)),
+    ("yesterday evening", "en", (16, 27, 32)),
+    ("since yesterday morning", "en", (28, 39, 44)),
+    ("since this morning", "en", (4, 15, 20)),
+    ("this evening", "en", (16, 3, 8)),
+    ("today", "en", (9, 20, 1)),
+    ("desde anoche", "es", (15, 26, 31)),
+    ("desde ayer en la tarde", "es", (21, 32, 37)),
+    ("ayer por la noche", "es", (15, 26, 31)),
+    ("desde hoy en la mañana", "es", (4, 15, 20)),
+    ("desde la madrugada", "es", (9, 20, 1)),
+    ("since yesterday", "en", (24, 24, 24)),  # the day itself: never under a day
+]
+
 CHECKINS = [
     # a key said with words: the most cautious of it and the words; never a count
     ("3 can't feel my toes at all now", "en", "worse"),
@@ -630,6 +649,12 @@ def test_a_time_of_day_without_a_clock_is_under_a_day(text, lang) -> None:
 @pytest.mark.parametrize(("text", "lang"), NOT_DURATIONS)
 def test_not_a_duration(text: str, lang: str) -> None:
     assert parse_duration_hours(text, lang) is None
+
+
+@pytest.mark.parametrize(("text", "lang", "hours"), BEGAN_TIMES)
+def test_a_part_of_a_day_is_the_hours_since_it_began(text, lang, hours) -> None:
+    times = (datetime(2026, 12, 3, 9, 0), datetime(2026, 12, 3, 20, 0), datetime(2026, 12, 3, 1, 0))
+    assert tuple(parse_duration_hours(text, lang, now=now) for now in times) == hours
 
 
 @pytest.mark.parametrize(("text", "lang", "expected"), CHECKINS)

@@ -7,6 +7,7 @@ update the file."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,10 @@ from hotline.triage.protocol import load_protocol
 from tests.support.hard_vignettes import play_story
 from tests.support.self_care import finished_self_care
 
-CTX = Context(protocol=load_protocol())
+# A Thursday at 10 am where the person is: "since last night" and "since tuesday" are read the
+# same on every run.
+CTX = Context(protocol=load_protocol(),
+              clock=lambda tz: datetime(2026, 12, 3, 10, 0, tzinfo=tz))
 CORPUS = json.loads((Path(__file__).with_name("wordings.json")).read_text(encoding="utf-8"))
 URGENCY = {level: rank for rank, level in enumerate(reversed(DISPOSITIONS))}
 CHECKIN_CAUTION = {"better": 0, "unclear": 1, "same": 2, "worse": 3}
