@@ -62,7 +62,7 @@ def _yes_no(reading: Reading) -> str:
     keyed = _keypad(reading.tokens, [lex.yes_no_keypad for lex in lexicons])
     if keyed:
         return keyed
-    tokens = list(reading.folded)
+    tokens = _after_corrections(reading)
     if says_doubt(tokens, lexicons):
         return UNCLEAR
     breaks = frozenset().union(*(lex.yes_no_breaks for lex in lexicons))
@@ -73,7 +73,24 @@ def leans_yes(text: str | Reading, lang: str = "en") -> bool:
     """The reply's answer words say yes, doubt aside ("yes, a little", "sí, un poco")."""
     reading = _reading(text, lang)
     breaks = frozenset().union(*(lex.yes_no_breaks for lex in reading.lexicons))
-    return _answer(_clauses(list(reading.folded), breaks), reading.lexicons) == YES
+    return _answer(_clauses(_after_corrections(reading), breaks), reading.lexicons) == YES
+
+
+def _after_corrections(reading: Reading) -> list[str]:
+    """The folded words after the last "scratch that" / "uy, mentira": a no taken back is no
+    answer ("not really. ok it's actually killing me" is asked again)."""
+    return list(reading.folded[_correction_end(reading):])
+
+
+def _correction_end(reading: Reading) -> int:
+    # Read across punctuation: "sí... perdón, quise decir no" takes the yes back.
+    where = [i for i, token in enumerate(reading.folded) if _is_word(token)]
+    words = [reading.folded[i] for i in where]
+    return max(
+        (where[m.end - 1] + 1
+         for lex in reading.lexicons for m in lex.yes_no_corrections.find_all(words)),
+        default=0,
+    )
 
 
 def denies_flag(text: str | Reading, flag: str, lang: str = "en") -> bool:
@@ -100,8 +117,11 @@ def own_words_answer(text: str | Reading, question: str, lang: str = "en") -> st
     fillers = [lex.yes_no for lex in lexicons] + [lex.restating for lex in lexicons]
     breaks = frozenset().union(*(lex.yes_no_breaks for lex in lexicons))
     said = set()
+    cut = _correction_end(reading)
     for start, end in _clause_spans(reading.folded, breaks):
-        answers = _own_answers_in(reading, start, end, own, fillers, question)
+        if end <= cut:
+            continue  # taken back: "yes- sorry, i misread. i walk fine"
+        answers = _own_answers_in(reading, max(start, cut), end, own, fillers, question)
         if answers is None:
             return None
         said |= answers

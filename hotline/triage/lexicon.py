@@ -331,6 +331,8 @@ class Lexicon:
     yes_no_breaks: frozenset[str]
     yes_no_keypad: Mapping[str, str]
     yes_no_statements: PhraseSet  # "no puedo ...": begins like a no, but states something
+    # "scratch that", "uy, mentira": what came before is taken back; only what follows answers.
+    yes_no_corrections: PhraseSet
     duration: Duration
     checkin: PhraseSet  # value: "better" | "same" | "worse"
     checkin_keypad: Mapping[str, str]
@@ -539,6 +541,7 @@ _SECTIONS = {
         "not_unclear",
         "fillers",
         "statements",
+        "corrections",
         "clause_breaks",
         "keypad",
     },
@@ -798,6 +801,9 @@ class _Loader:
             self.fail("[meta].language", problem)
         self.synonyms = self.read_synonyms()
         yes_no, alone, unclear, breaks, yes_no_pad, statements = self.read_yes_no()
+        corrections = self.phrase_list(
+            self.section("yes_no"), "corrections", "[yes_no]", "correction", fold=True
+        )
         not_unclear = self.phrases(
             self.strings(self.section("yes_no"), "not_unclear", "[yes_no]", nonempty=False),
             "[yes_no].not_unclear", None, fold=True,
@@ -823,6 +829,7 @@ class _Loader:
             yes_no_breaks=breaks,
             yes_no_keypad=yes_no_pad,
             yes_no_statements=statements,
+            yes_no_corrections=PhraseSet(corrections),
             duration=duration,
             checkin=checkin,
             checkin_keypad=checkin_pad,

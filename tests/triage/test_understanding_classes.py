@@ -983,3 +983,77 @@ def test_a_checkin_reply_with_a_red_flag_in_other_words_starts_triage_again(lang
 ])
 def test_an_exception_never_hides_the_flag_said_beside_it(text, lang, flag):
     assert flag in scan_red_flags(text, lang)
+
+
+# --- taking an answer back ---------------------------------------------------------------------
+# "scratch that", "uy, mentira": only what follows answers; a no taken back with nothing after it
+# is no answer, so the question is asked again (and then counts as present).
+
+
+@pytest.mark.parametrize(("text", "lang", "answer"), [
+    ("not really. ok its actually killing me since about an hour ago", "en", "unclear"),
+    ("no, hold on, let me check", "en", "unclear"),
+    ("nope. scratch that, yes", "en", "yes"),
+    ("no wait, yes", "en", "yes"),
+    ("yes- no sorry, thought you asked if i needed to pee. no", "en", "no"),
+    ("yes, sorry, i meant no", "en", "no"),
+    ("no, nunca. uy, mentira, el año pasado me pasó igual", "es", "unclear"),
+    ("no, solo la pierna... bueno, ahora que lo pienso, ayer era un pie", "es", "unclear"),
+    ("sí... perdón, quise decir no", "es", "no"),
+    ("sí... ay no, entendí mal. no", "es", "no"),
+    ("no... pensándolo bien, sí", "es", "yes"),
+])
+def test_an_answer_taken_back_is_read_from_what_follows(text, lang, answer):
+    assert parse_yes_no(text, lang) == answer
+
+
+@pytest.mark.parametrize(("text", "lang", "answer"), [
+    # Near wordings: an explanation after a no is no correction.
+    ("no, nothing happened to me, i meant fall as in autumn", "en", "no"),
+    ("yes actually", "en", "yes"),
+    ("no, en realidad no", "es", "no"),
+])
+def test_words_near_a_correction_keep_their_answer(text, lang, answer):
+    assert parse_yes_no(text, lang) == answer
+
+
+def test_a_no_taken_back_to_the_cold_leg_question_gets_the_emergency():
+    reply = "not really. ok its actually killing me, worst cramp ever and it wont let go"
+    state = play("calf numb, pain is ok i guess", {"cold_pale_leg": reply, "duration": "2 hours"})
+    assert state["disposition"] == EMERGENCY
+
+
+def test_a_story_no_taken_back_rules_out_self_care():
+    state = play("se me adormece la pierna", {
+        "duration": "2 horas", "pressure_cause": "sí",
+        "recurring": "no, nunca. uy, mentira, el año pasado me pasó igual y me duró semanas",
+    }, default="no")
+    assert state["disposition"] == SOON
+
+
+def test_a_correction_said_in_passing_is_no_fall():
+    assert "injury" not in scan_red_flags("uh yes- no! sorry thumb slipped. nothing numb", "en")
+    assert "injury" in scan_red_flags("my thumb slipped on the ladder and i fell", "en")
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("igual... bueno no, ya me subió del tobillo a la rodilla", "es"),
+    ("ya se me sube hasta el muslo", "es"),
+])
+def test_numbness_rising_from_one_place_to_another_is_worsening(text, lang):
+    assert "worsening" in read(text, lang).story_stated
+
+
+@pytest.mark.parametrize(("lang", "reply", "read_as"), [
+    ("en", "tree", "worse"), ("en", "thre", "worse"), ("en", "twoo", "same"),
+    ("es", "la 3", "worse"), ("es", "el 2", "same"),
+])
+def test_a_checkin_key_as_texted(lang, reply, read_as):
+    _, effects = checkin_reply(lang, reply)
+    assert {"type": "checkin_answered", "reply": read_as} in effects
+
+
+def test_not_holding_the_urge_is_a_bladder_sign():
+    text = "mejor, pero no aguanto las ganas de ir al baño, se me sale"
+    assert "bladder_bowel" in scan_red_flags(text, "es")
+    assert "bladder_bowel" not in scan_red_flags("no aguanto las ganas de reír", "es")
