@@ -431,7 +431,9 @@ def _checkin_unclear(turn: Turn) -> None:
         return
     turn.effect("checkin_answered", reply="unclear")
     turn.say("gave_up")
-    _conclude(turn, state["checkin_for"], schedule=False)
+    # Playing it safe: a reply never understood is no "better"; it counts as "same" would.
+    self_care = state["checkin_for"] == SELF_CARE
+    _conclude(turn, SOON if self_care else state["checkin_for"], schedule=self_care)
 
 
 def _conclude(turn: Turn, level: str, schedule: bool) -> None:

@@ -233,6 +233,19 @@ def test_checkin_better_same_worse():
     assert finished_level(effects) == SOON  # worse means worsening: never self-care again
 
 
+def test_a_checkin_never_understood_is_played_safe_as_the_same():
+    state, _ = start_checkin(finish_self_care(), CTX)
+    for _ in range(2):
+        state, replies, effects = say(state, GARBLED)
+        assert replies[0]["key"] == "reprompt.checkin"
+    state, replies, effects = say(state, GARBLED)
+    assert replies[0]["key"] == "gave_up"
+    assert {"type": "checkin_answered", "reply": "unclear"} in effects
+    # Never read as better: the self-care case moves to a doctor's visit, with a follow-up.
+    assert finished_level(effects) == SOON
+    assert any(e["type"] == "schedule_followup" and e["disposition"] == SOON for e in effects)
+
+
 @pytest.mark.parametrize("story", load_stories(), ids=lambda s: s["id"])
 def test_sample_stories_by_text(story):
     state, replies, effects = first_turn(story["opening"])
