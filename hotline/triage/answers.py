@@ -76,6 +76,26 @@ def leans_yes(text: str | Reading, lang: str = "en") -> bool:
     return _answer(_clauses(_after_corrections(reading), breaks), reading.lexicons) == YES
 
 
+def says_same_as_before(text: str | Reading, lang: str = "en") -> bool:
+    """The whole reply is "same as before", "ditto", "igual que la anterior" (fillers and
+    punctuation aside): it gives the last yes/no answer again."""
+    reading = _reading(text, lang)
+    words = [t for t in reading.folded if _is_word(t)]
+    fillers = [lex.yes_no for lex in reading.lexicons]
+    same = [lex.yes_no_same for lex in reading.lexicons]
+    said, i = False, 0
+    while i < len(words):
+        match = longest_at(same, words, i)
+        filler = longest_at(fillers, words, i)
+        if match is not None:
+            said, i = True, match.end
+        elif filler is not None and filler.value == _FILLER:
+            i = filler.end
+        else:
+            return False
+    return said
+
+
 def _after_corrections(reading: Reading) -> list[str]:
     """The folded words after the last "scratch that" / "uy, mentira": a no taken back is no
     answer ("not really. ok it's actually killing me" is asked again)."""

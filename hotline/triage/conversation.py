@@ -33,6 +33,7 @@ from hotline.triage.answers import (
     parse_checkin,
     parse_duration_hours,
     parse_yes_no,
+    says_same_as_before,
     says_unsure,
 )
 from hotline.triage.decision import EMERGENCY, NO, SELF_CARE, SOON, UNKNOWN, URGENT, YES
@@ -256,7 +257,14 @@ def _understand(question: Question, reading: Reading, state: dict, ctx: Context)
         return answer
     if question.flag and denies_flag(reading, question.flag):
         return NO
+    if says_same_as_before(reading):
+        return _last_yes_no(state["answers"])
     return own_words_answer(reading, question.key)
+
+
+def _last_yes_no(answers: dict) -> str | None:
+    # "same as before" repeats the answer given last; with none yet it is asked again.
+    return next((v for v in reversed(list(answers.values())) if v in (YES, NO)), None)
 
 
 def _unclear(turn: Turn, question: Question, text: str) -> None:

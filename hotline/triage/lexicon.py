@@ -333,6 +333,8 @@ class Lexicon:
     yes_no_statements: PhraseSet  # "no puedo ...": begins like a no, but states something
     # "scratch that", "uy, mentira": what came before is taken back; only what follows answers.
     yes_no_corrections: PhraseSet
+    # "same as before", "igual que la anterior": the whole reply gives the last answer again.
+    yes_no_same: PhraseSet
     duration: Duration
     checkin: PhraseSet  # value: "better" | "same" | "worse"
     checkin_keypad: Mapping[str, str]
@@ -542,6 +544,7 @@ _SECTIONS = {
         "fillers",
         "statements",
         "corrections",
+        "same_as_before",
         "clause_breaks",
         "keypad",
     },
@@ -830,6 +833,9 @@ class _Loader:
             yes_no_keypad=yes_no_pad,
             yes_no_statements=statements,
             yes_no_corrections=PhraseSet(corrections),
+            yes_no_same=PhraseSet(self.phrase_list(
+                self.section("yes_no"), "same_as_before", "[yes_no]", "same", fold=True
+            )),
             duration=duration,
             checkin=checkin,
             checkin_keypad=checkin_pad,

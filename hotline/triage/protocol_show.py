@@ -99,6 +99,11 @@ def _reading_rules(lex: Lexicon) -> list[str]:
         "(\"nope, although the knee gives out\").",
         f"- These begin like a *no* but state something, so they are never the answer *no*: "
         f"{_phrases(lex.yes_no_statements)}.",
+        "- An answer taken back is read from what follows the last of these: "
+        f"{_phrases(lex.yes_no_corrections)}. A *no* taken back with nothing after it is "
+        "asked again; a red flag said before it still counts.",
+        "- A reply that is only one of these gives the last yes/no answer again (asked again "
+        f"when there is none): {_phrases(lex.yes_no_same)}.",
         "- A negation (\"no weakness\", \"didn't fall\") hides a phrase only when it is "
         "plainly a denial; a near miss (\"nearly fell\") is not a fall. A denial ends at a "
         f"comma, or at {_phrases(lex.negation.closers)} (speech has no commas).",

@@ -1057,3 +1057,108 @@ def test_not_holding_the_urge_is_a_bladder_sign():
     text = "mejor, pero no aguanto las ganas de ir al baño, se me sale"
     assert "bladder_bowel" in scan_red_flags(text, "es")
     assert "bladder_bowel" not in scan_red_flags("no aguanto las ganas de reír", "es")
+
+
+@pytest.mark.parametrize(("text", "lang", "answer"), [
+    ("no erase that yes my foot looks blue", "en", "yes"),
+    ("Yes. Oh, my mistake, I meant to type no.", "en", "no"),
+    ("yes. disregard, no", "en", "no"),
+    ("No está débil. Mejor dicho, sí", "es", "yes"),
+    ("sí, borra eso, no", "es", "no"),
+    ("no, la verdad es que sí", "es", "yes"),
+    ("uy no, nada de eso", "es", "no"),
+])
+def test_more_ways_of_taking_an_answer_back(text, lang, answer):
+    assert parse_yes_no(text, lang) == answer
+
+
+# --- "same as before" ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("lang", "same"), [
+    ("en", "same answer as before"), ("en", "ditto"), ("en", "same"), ("en", "uh same lol"),
+    ("es", "igual que la anterior"), ("es", "lo mismo"), ("es", "ídem"),
+])
+def test_same_as_before_gives_the_last_answer_again(lang, same):
+    no = "no"
+    state = play("my leg is numb" if lang == "en" else "tengo la pierna dormida",
+                 {"bladder_bowel": no, "duration": "3 days", "difficulty_walking": "yes"},
+                 default=same)
+    assert state["answers"]["saddle_numbness"] == NO
+    assert state["answers"]["weakness"] == NO
+    assert state["answers"]["difficulty_walking"] == YES
+    assert state["disposition"] == URGENT
+
+
+def test_same_as_before_with_nothing_before_is_asked_again():
+    state, _, _ = step(None, Inbound("my leg is numb"), CTX)
+    state, replies, _ = step(state, Inbound("same as before"), CTX)
+    assert state["question"] == "bladder_bowel" and "bladder_bowel" not in state["answers"]
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("same problem with my other leg", "en"), ("igual me duele", "es"),
+])
+def test_a_reply_with_more_than_same_is_not_same_as_before(text, lang):
+    from hotline.triage.answers import says_same_as_before
+    assert not says_same_as_before(text, lang)
+
+
+# --- a body part's "'s" -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "flag"), [
+    ("my foot's ice cold and kinda bluish compared to the other one", "cold_pale_leg"),
+    ("my leg's blue", "cold_pale_leg"),
+    ("her face's drooping", "stroke_signs"),
+    ("my leg's giving out", "weakness"),
+    ("my whole left side's numb", "stroke_signs"),
+])
+def test_a_body_parts_s_is_read_as_is(text, flag):
+    assert flag in scan_red_flags(text, "en")
+
+
+def test_a_body_parts_s_near_wordings():
+    assert scan_red_flags("my leg's not cold", "en") == frozenset()
+    assert scan_red_flags("my foot's fine", "en") == frozenset()
+
+
+# --- check-ins compared with before ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("lang", "reply", "read_as"), [
+    ("en", "eh. cotton feeling hasnt budged", "same"),
+    ("en", "foot's like a block of wood now, yesterday it was just tingly", "worse"),
+    ("en", "yesterday i could feel hot water on it, today nothing", "worse"),
+    ("en", "its running down into my toes now, before it stopped at the ankle", "worse"),
+    ("en", "the tingling's gone but it's numb-numb now", "worse"),
+    ("es", "la zona adormecida sigue del mismo tamaño", "same"),
+    ("es", "sigo sin sentir los dedos", "same"),
+    ("es", "pues ahí sigue, como una franja dormida en la pantorrilla", "same"),
+    ("es", "antes sentía el agua caliente, hoy ni cuenta me di", "worse"),
+    ("es", "se me duerme mas seguido y dura mas, ya casi todo el dia", "worse"),
+    ("es", "ya no es nomás la planta, también el empeine y los dedos", "worse"),
+    ("es", "hoy como si la tuviera envuelta en hule, ayer era solo un cosquilleo", "worse"),
+    ("es", "no tan mal como ayer", "better"),
+])
+def test_a_checkin_compared_with_before(lang, reply, read_as):
+    _, effects = checkin_reply(lang, reply)
+    assert {"type": "checkin_answered", "reply": read_as} in effects
+
+
+@pytest.mark.parametrize(("text", "lang", "flag"), [
+    ("No. Mejor dicho, las nalgas sí las tengo como de trapo, no las siento cuando me siento", "es",
+     "saddle_numbness"),
+    ("las pompas ya no las siento", "es", "saddle_numbness"),
+])
+def test_buttocks_not_felt_in_spanish(text, lang, flag):
+    assert flag in scan_red_flags(text, lang)
+
+
+@pytest.mark.parametrize(("text", "stated"), [
+    ("No... la verdad es que tomo bastante, casi a diario unas seis cervezas", True),
+    ("tomo mucho alcohol", True), ("me tomo dos cervezas todos los días", True),
+    ("tomo bastante agua", False),
+])
+def test_heavy_drinking_in_spanish(text, stated):
+    assert ("risk_condition" in read(text, "es").story_stated) == stated
