@@ -290,11 +290,12 @@ def _hours(found: DurationFound, now: datetime | None) -> float:
     return days_back * 24 + now.hour + now.minute / 60
 
 
-def _hours_since_began(began: tuple[int, int], now: datetime) -> float:
+def _hours_since_began(began: tuple[int, float], now: datetime) -> float:
     days_back, hour = began
     if days_back and now.hour < _DAY_STARTS:
         days_back += 1
-    start = (now - timedelta(days=days_back)).replace(hour=hour, minute=0, second=0, microsecond=0)
+    midnight = (now - timedelta(days=days_back)).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = midnight + timedelta(hours=hour)
     if start > now:  # "this evening" said at 1 am: the evening that just passed
         start -= timedelta(days=1)
     return (now - start).total_seconds() / 3600

@@ -149,7 +149,8 @@ def _reading_rules(lex: Lexicon) -> list[str]:
         "- A part of a day (\"since last night\", \"desde ayer en la tarde\") is the hours since "
         "the earliest it can mean, in HOTLINE_TIMEZONE (last night from 6 pm the day before: "
         "said at 9 pm, over a day). Before 6 am, \"yesterday\" and \"last night\" may be a "
-        "day further back, and are counted so.",
+        "day further back, and are counted so. A day and a time side by side (\"since 4pm "
+        "yesterday\", \"desde ayer a las 4\") are that time on that day.",
         "- No duration understood, or \"not sure\": unknown, counted as long.",
         "",
     ]

@@ -49,6 +49,8 @@ _LOOK_BACK = 3  # words between "since"/"for" and the duration it introduces ("s
 # Words between a "since ..." and the day that dates it, within the clause ("since I got back from
 # my trip on tuesday").
 _DATING_GAP = 6
+# Words between a day and the time on it ("yesterday at 4pm", "desde ayer a las 4 de la tarde").
+_DAY_TIME_GAP = 2
 _MINUTES = re.compile(r"[0-5]\d")
 
 
@@ -192,7 +194,7 @@ class DurationFound:
     lasting: bool
     weekday: int | None = None
     clock: tuple[float, ...] | None = None
-    began: tuple[int, int] | None = None
+    began: tuple[int, float] | None = None
 
 
 class Reading:
@@ -324,7 +326,19 @@ class Reading:
                 )
             )
             i = reading.end
-        return tuple(found)
+        return tuple(self._with_times_of_day(found))
+
+    def _with_times_of_day(self, found: list[DurationFound]) -> list[DurationFound]:
+        # "since 4pm yesterday", "desde ayer en la tarde ... a las 4", "since supper yesterday":
+        # a day and a time on it, side by side, are one moment: that day at that time.
+        out: list[DurationFound] = []
+        for item in found:
+            joined = _day_and_time(out[-1], item, self.tokens) if out else None
+            if joined is not None:
+                out[-1] = joined
+            else:
+                out.append(item)
+        return out
 
     def _dates_a_since(self, found: list[DurationFound], start: int) -> bool:
         # "since I got back thursday", "desde que llegué del viaje el jueves": the day or time
@@ -333,6 +347,27 @@ class Reading:
             return False
         between = range(found[-1].end + 1, start + 1)
         return not any(self.negation.breaks_before(self.tokens, i) for i in between)
+
+
+def _day_and_time(
+    first: DurationFound, second: DurationFound, tokens: Sequence[str]
+) -> DurationFound | None:
+    between = tokens[first.end:second.start]
+    if len(between) > _DAY_TIME_GAP or not all(any(c.isalnum() for c in t) for t in between):
+        return None
+    day = next((d for d in (first, second) if d.began and d.began[0] > 0 and d.began[1] == 0),
+               None)
+    time = second if day is first else first
+    if day is None or time is day:
+        return None
+    if time.clock is not None:
+        hour = min(time.clock)  # of two ("a las 4"), the earlier: the longer
+    elif time.began is not None and time.began[0] == 0:
+        hour = time.began[1]
+    else:
+        return None
+    return DurationFound(start=first.start, end=second.end, hours=day.hours,
+                         lasting=first.lasting or second.lasting, began=(day.began[0], hour))
 
 
 @lru_cache(maxsize=256)
@@ -367,7 +402,7 @@ class _Reading:
     unit_seconds: float | None = None  # set when read as a number of units
     weekday: int | None = None
     clock: tuple[float, ...] | None = None
-    began: tuple[int, int] | None = None
+    began: tuple[int, float] | None = None
 
 
 def _says_lasting(

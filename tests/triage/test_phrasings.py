@@ -353,7 +353,7 @@ CLOCK_TIMES = [
     ("desde las cuatro", "es", 14.5),
     ("desde la una", "es", 17.5),
     ("since monday at 4pm", "en", 66.5),  # the longer reading wins
-    ("since 4pm yesterday", "en", 24.0),
+    ("since 4pm yesterday", "en", 26.5),  # yesterday's 4 pm
 ]
 
 # Said as a part of a day ("since last night"): the hours since the earliest the words allow,
@@ -372,7 +372,15 @@ BEGAN_TIMES = [
     ("ayer por la noche", "es", (15, 26, 31)),
     ("desde hoy en la mañana", "es", (4, 15, 20)),
     ("desde la madrugada", "es", (9, 20, 1)),
-    ("since yesterday", "en", (24, 24, 24)),  # the day itself: never under a day
+    ("since yesterday", "en", (33, 44, 49)),  # from the day's start: never under a day
+    # A day and a time on it: that time on that day.
+    ("since 4pm yesterday", "en", (17, 28, 33)),
+    ("since yesterday at 4", "en", (29, 40, 45)),  # 4 am or 4 pm: the earlier
+    ("desde ayer a las 4 de la tarde", "es", (17, 28, 33)),
+    ("since supper yesterday", "en", (16, 27, 32)),
+    ("desde la comida de ayer", "es", (22, 33, 38)),
+    # Not side by side, or across a comma: the day alone.
+    ("since yesterday, and at 4pm it got worse", "en", (33, 44, 49)),
 ]
 
 CHECKINS = [
