@@ -1162,3 +1162,24 @@ def test_buttocks_not_felt_in_spanish(text, lang, flag):
 ])
 def test_heavy_drinking_in_spanish(text, stated):
     assert ("risk_condition" in read(text, "es").story_stated) == stated
+
+
+@pytest.mark.parametrize(("text", "lang", "answer"), [
+    # How much tingling, not doubt: the no stands.
+    ("no, camino bien, un poco de hormigueo nomás", "es", "no"),
+    ("no, walking fine, a bit of tingling", "en", "no"),
+    ("un poco", "es", "unclear"),
+])
+def test_a_little_tingling_is_no_hedge(text, lang, answer):
+    assert parse_yes_no(text, lang) == answer
+
+
+def test_not_keeping_on_ones_feet_in_spanish_is_trouble_standing():
+    assert "difficulty_walking" in scan_red_flags("ya no me tengo en pie, igual de dormida", "es")
+    assert scan_red_flags("no tengo pie de atleta", "es") == frozenset()
+
+
+@pytest.mark.parametrize("reply", ["Ya estoy como nueva, gracias a Dios", "ya ando al cien"])
+def test_spanish_idioms_for_better(reply):
+    _, effects = checkin_reply("es", reply)
+    assert {"type": "checkin_answered", "reply": "better"} in effects
