@@ -1183,3 +1183,78 @@ def test_not_keeping_on_ones_feet_in_spanish_is_trouble_standing():
 def test_spanish_idioms_for_better(reply):
     _, effects = checkin_reply("es", reply)
     assert {"type": "checkin_answered", "reply": "better"} in effects
+
+
+# --- a fourth round: negation traps, long first messages, late signs, what carers see -----------
+
+
+@pytest.mark.parametrize(("text", "lang", "flag"), [
+    ("he admitted he hasnt had control of his bowels since yesterday", "en", "bladder_bowel"),
+    ("the left side of her mouth is lower since lunch", "en", "stroke_signs"),
+    ("none of those except my right arm which wont lift properly", "en", "stroke_signs"),
+    ("not a fall exactly... I slid down the last 6 stairs on my back", "en", "injury"),
+    ("nada de eso, salvo que el brazo derecho no me responde", "es", "stroke_signs"),
+    ("since the forklift clipped me at the warehouse", "en", "injury"),
+    ("since the minivan backed into me in the walmart lot", "en", "injury"),
+    ("lo que me preocupa es que no ha orinado en todo el día", "es", "bladder_bowel"),
+    ("para levantarme tengo que empujar con los brazos porque esa pierna no responde", "es",
+     "weakness"),
+    ("she says she cant feel anything when she sits on the toilet seat", "en", "saddle_numbness"),
+    ("desde hace una hora, justo cuando se le empezó a torcer la boca", "es", "stroke_signs"),
+    ("cuando voy al baño no siento cuando sale la orina", "es", "bladder_bowel"),
+    ("desde que me tiró el caballo el domingo", "es", "injury"),
+    ("I noticed this afternoon my underthings were wet and I never felt the need to go", "en",
+     "bladder_bowel"),
+    ("me di cuenta que me había hecho del baño en el uniforme y no lo sentí", "es",
+     "bladder_bowel"),
+    ("the seat feels like it's not even there, can't feel my rear end or between my legs", "en",
+     "saddle_numbness"),
+    ("Around 2 I got a headache so bad I had to sit down in the barn", "en", "stroke_signs"),
+    ("dice que dejó de ver del ojo izquierdo, como si le bajaran una cortina", "es",
+     "stroke_signs"),
+    ("i tripped over the dog and went down the last few steps on my back", "en", "injury"),
+    ("un carro me pegó por detrás en el semáforo, poquito", "es", "injury"),
+    ("me entró un dolor fortísimo en la pantorrilla izquierda", "es", "cold_pale_leg"),
+    ("I can't seem to catch my breath today", "en", "rapid_spread"),
+    ("i got totally out of breath just carrying the laundry basket upstairs", "en", "rapid_spread"),
+    ("en el pasillo del mercado la pierna izquierda no me aguantó", "es", "weakness"),
+    ("my left leg felt like it wouldnt hold my weight", "en", "weakness"),
+    ("i found wet knickers stuffed at the bottom of the laundry basket", "en", "bladder_bowel"),
+    ("hoy ya casi no puedo subir las piernas a la cama", "es", "rapid_spread"),
+    ("se me caía la mano derecha al poner la mesa", "es", "stroke_signs"),
+    ("y desde ayer la otra pierna ya está débil", "es", "rapid_spread"),
+    ("hoy me cuesta levantar los brazos para peinarme", "es", "rapid_spread"),
+    ("hoy fui al mercado y no podía seguir caminando, se me iba el equilibrio", "es",
+     "difficulty_walking"),
+    ("no sentí las ganas de hacer del baño hasta que ya era tarde, no me pude aguantar", "es",
+     "bladder_bowel"),
+    ("had a little accident in the bathroom last night", "en", "bladder_bowel"),
+    ("didn't realize I needed to poop until it was too late", "en", "bladder_bowel"),
+])
+def test_a_fourth_round_of_signs_in_passing(text, lang, flag):
+    assert flag in scan_red_flags(text, lang)
+
+
+@pytest.mark.parametrize(("text", "lang", "not_raised"), [
+    ("slept with a pillow between my legs", "en", "saddle_numbness"),
+    ("no me pude aguantar la risa", "es", "bladder_bowel"),
+    ("we didn't make it in time for the movie", "en", "bladder_bowel"),
+    ("we went down the stairs to the basement", "en", "injury"),
+    ("i've been going up the stairs on my bum cos i don't trust my feet", "en", "injury"),
+])
+def test_near_wordings_of_the_fourth_round(text, lang, not_raised):
+    assert not_raised not in scan_red_flags(text, lang)
+
+
+@pytest.mark.parametrize(("text", "hours"), [
+    ("tengo 50 años", None), ("mi papá de 70 años tiene la pierna dormida", None),
+    ("tengo 50 años y el pie dormido desde hace 3 días", 72),
+])
+def test_an_age_in_spanish_is_not_how_long(text, hours):
+    assert parse_duration_hours(text, "es") == hours
+
+
+def test_not_never_takes_the_no_back():
+    text = "no, never... well, not never, it happened last summer too"
+    assert parse_yes_no(text, "en") == "unclear"
+    assert "recurring" in read(text, "en").story_stated
