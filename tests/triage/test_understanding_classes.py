@@ -1258,3 +1258,71 @@ def test_not_never_takes_the_no_back():
     text = "no, never... well, not never, it happened last summer too"
     assert parse_yes_no(text, "en") == "unclear"
     assert "recurring" in read(text, "en").story_stated
+
+
+# --- a fifth round: exceptions after a denial, Spanish worries ---------------------------------
+
+
+@pytest.mark.parametrize(("text", "lang", "flag"), [
+    ("nothing really except i cant get the pee out, been sat on the toilet trying", "en",
+     "bladder_bowel"),
+    ("i just bumped the car in front at like 10mph and my neck jolted", "en", "injury"),
+    ("no, nomás que ya no siento fuerza en ninguna de las dos piernas", "es", "rapid_spread"),
+    ("¿es malo que ya no sienta cuando se me sale la orina? me doy cuenta hasta que estoy mojada",
+     "es", "bladder_bowel"),
+    ("¿será normal que a mi mamá se le caiga la comida de un lado de la boca?", "es",
+     "stroke_signs"),
+    ("¿será normal que a mi mamá se le vayan aflojando las piernas desde el domingo?", "es",
+     "rapid_spread"),
+    ("¿será normal que se me caiga la chancla del pie derecho sin darme cuenta?", "es",
+     "weakness"),
+    ("¿será normal que no aguante parado ni 5 minutos?", "es", "difficulty_walking"),
+    ("ayer no pude bajar las escaleras del metro", "es", "difficulty_walking"),
+    ("¿será normal que me cueste tanto caminar al trabajo?", "es", "difficulty_walking"),
+])
+def test_a_fifth_round_of_signs(text, lang, flag):
+    assert flag in scan_red_flags(text, lang)
+
+
+@pytest.mark.parametrize(("text", "lang", "not_raised"), [
+    ("tengo una herida en un lado de la boca", "es", "stroke_signs"),
+    ("me and my back snapped a photo", "en", "injury"),
+    ("llegué a la casa mojada de sudor", "es", "bladder_bowel"),
+])
+def test_near_wordings_of_the_fifth_round(text, lang, not_raised):
+    assert not_raised not in scan_red_flags(text, lang)
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("no, bueno, salvo una vez el año pasado que me pasó igualito", "recurring"),
+    ("¿es normal que me pase seguido?", "recurring"),
+    ("como cada semana se me duerme el muslo después de manejar", "recurring"),
+    ("¿será porque tomo bastante? unas 8 o 10 cheves diario", "risk_condition"),
+])
+def test_spanish_story_answers_of_the_fifth_round(text, key):
+    assert key in read(text, "es").story_stated
+
+
+@pytest.mark.parametrize(("text", "lang", "flag"), [
+    # Said in passing in a long first message (fifth round).
+    ("ayer me di cuenta de que tengo como dormido todo alrededor del ano y los testiculos", "es",
+     "saddle_numbness"),
+    ("i couldnt feel anything on my balls or around my butthole", "en", "saddle_numbness"),
+    ("i literally couldn't feel my taint or my junk on the seat", "en", "saddle_numbness"),
+    ("I haven't been able to make water properly since Friday, only a little trickle comes", "en",
+     "bladder_bowel"),
+    ("when she smiled one corner of her mouth didn't go up", "en", "stroke_signs"),
+    ("she was dribbling a bit of her tea down her chin", "en", "stroke_signs"),
+    ("la señora me contó que mi mamá se ha hecho pipí encima dos veces", "es", "bladder_bowel"),
+    ("el lunes un carro se nos impactó de lado, sentí el jalón en el cuello", "es", "injury"),
+])
+def test_signs_in_a_long_first_message_fifth_round(text, lang, flag):
+    assert flag in scan_red_flags(text, lang)
+
+
+@pytest.mark.parametrize(("text", "lang", "not_raised"), [
+    ("i have a cold sore in the corner of my mouth", "en", "stroke_signs"),
+    ("the balls were flying at soccer practice", "en", "saddle_numbness"),
+])
+def test_near_wordings_of_a_long_first_message_fifth_round(text, lang, not_raised):
+    assert not_raised not in scan_red_flags(text, lang)
