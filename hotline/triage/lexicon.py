@@ -807,6 +807,9 @@ class _Loader:
         corrections = self.phrase_list(
             self.section("yes_no"), "corrections", "[yes_no]", "correction", fold=True
         )
+        same = self.phrase_list(
+            self.section("yes_no"), "same_as_before", "[yes_no]", "same", fold=True
+        )
         not_unclear = self.phrases(
             self.strings(self.section("yes_no"), "not_unclear", "[yes_no]", nonempty=False),
             "[yes_no].not_unclear", None, fold=True,
@@ -833,9 +836,7 @@ class _Loader:
             yes_no_keypad=yes_no_pad,
             yes_no_statements=statements,
             yes_no_corrections=PhraseSet(corrections),
-            yes_no_same=PhraseSet(self.phrase_list(
-                self.section("yes_no"), "same_as_before", "[yes_no]", "same", fold=True
-            )),
+            yes_no_same=PhraseSet(same),
             duration=duration,
             checkin=checkin,
             checkin_keypad=checkin_pad,

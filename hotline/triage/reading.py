@@ -329,8 +329,8 @@ class Reading:
         return tuple(self._with_times_of_day(found))
 
     def _with_times_of_day(self, found: list[DurationFound]) -> list[DurationFound]:
-        # "since 4pm yesterday", "desde ayer en la tarde ... a las 4", "since supper yesterday":
-        # a day and a time on it, side by side, are one moment: that day at that time.
+        # "since 4pm yesterday", "desde ayer a las 4 de la tarde", "since yesterday at 10": a day
+        # and a time on it, side by side, are one moment: that day at that time.
         out: list[DurationFound] = []
         for item in found:
             joined = _day_and_time(out[-1], item, self.tokens) if out else None
@@ -357,9 +357,9 @@ def _day_and_time(
         return None
     day = next((d for d in (first, second) if d.began and d.began[0] > 0 and d.began[1] == 0),
                None)
-    time = second if day is first else first
-    if day is None or time is day:
+    if day is None:
         return None
+    time = second if day is first else first
     if time.clock is not None:
         hour = min(time.clock)  # of two ("a las 4"), the earlier: the longer
     elif time.began is not None and time.began[0] == 0:
