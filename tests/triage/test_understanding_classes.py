@@ -1315,6 +1315,8 @@ def test_spanish_story_answers_of_the_fifth_round(text, key):
     ("she was dribbling a bit of her tea down her chin", "en", "stroke_signs"),
     ("la señora me contó que mi mamá se ha hecho pipí encima dos veces", "es", "bladder_bowel"),
     ("el lunes un carro se nos impactó de lado, sentí el jalón en el cuello", "es", "injury"),
+    ("yo sentí el jalón en el cuello y la espalda", "es", "injury"),
+    ("me dio un latigazo en la espalda", "es", "injury"),
 ])
 def test_signs_in_a_long_first_message_fifth_round(text, lang, flag):
     assert flag in scan_red_flags(text, lang)
