@@ -1328,3 +1328,90 @@ def test_signs_in_a_long_first_message_fifth_round(text, lang, flag):
 ])
 def test_near_wordings_of_a_long_first_message_fifth_round(text, lang, not_raised):
     assert not_raised not in scan_red_flags(text, lang)
+
+
+# --- a sixth round: worries, denials with a contrast, chatty check-ins --------------------------
+
+
+@pytest.mark.parametrize(("text", "lang", "flag"), [
+    ("is it normal he doesnt seem to notice when he needs to pee?", "en", "bladder_bowel"),
+    ("his trousers were wet twice today and he had no clue", "en", "bladder_bowel"),
+    ("is it weird that i cant really feel the toilet paper when i wipe", "en", "saddle_numbness"),
+    ("could my bum feeling like its made of cardboard be from all the sitting", "en",
+     "saddle_numbness"),
+    ("my husband asked why im breathing so heavy just talking to him", "en", "rapid_spread"),
+    ("her leg went numb while she was talking, like a switch flipped", "en", "sudden_onset"),
+    ("my wife says im scuffing my right toe on the floor", "en", "weakness"),
+    ("could it be the numbness that i can only stand at the stove for a minute", "en",
+     "difficulty_walking"),
+    ("not that i know of, though his words are coming out all mushed", "en", "stroke_signs"),
+    ("¿puede tener que ver que ya dos veces no alcancé a llegar al baño?", "es", "bladder_bowel"),
+    ("¿es normal pujar y pujar y que casi no salga nada cuando hago pipí?", "es", "bladder_bowel"),
+    ("¿será de estar sentado que tengo las nalgas como de cartón?", "es", "saddle_numbness"),
+    ("para nada, bueno, excepto que cuando me siento no siento las pompas", "es",
+     "saddle_numbness"),
+    ("ayer me di un golpazo con la puerta del coche", "es", "injury"),
+    ("pues no, pero no aguanto estar parado más de un minuto", "es", "difficulty_walking"),
+    ("hoy no me pude levantar de la cama solo, y no puedo estar de pie más de unos segundos", "es",
+     "difficulty_walking"),
+])
+def test_a_sixth_round_of_signs(text, lang, flag):
+    assert flag in scan_red_flags(text, lang)
+
+
+@pytest.mark.parametrize(("lang", "reply", "read_as"), [
+    # "bien" before a word is "very": "bien dormida" is very numb, never better.
+    ("es", "la tengo bien dormida", "same"),
+    ("es", "sigue bien entumida", "same"),
+    ("es", "está bien mal", "worse"),
+    ("es", "bien, gracias", "better"),
+    ("es", "ya se me fue", "better"),
+    ("es", "se fue el hormigueo", "better"),
+])
+def test_spanish_bien_as_very_in_a_checkin(lang, reply, read_as):
+    _, effects = checkin_reply(lang, reply)
+    assert {"type": "checkin_answered", "reply": read_as} in effects
+
+
+def test_someone_who_went_fishing_is_no_better():
+    _, effects = checkin_reply("es", "Él se fue a pescar con sus amigos y no hay señal")
+    assert {"type": "checkin_answered", "reply": "better"} not in effects
+
+
+@pytest.mark.parametrize(("text", "lang", "flag"), [
+    # Said in passing in a long first message (sixth round).
+    ("I realised at the pool I'd done a wee in my leggings without feeling a thing", "en",
+     "bladder_bowel"),
+    ("He also did a number two in his trousers this afternoon", "en", "bladder_bowel"),
+    ("she also pooped a bit on the couch without realizing it", "en", "bladder_bowel"),
+    ("i couldnt feel the crate under my butt at all, like sitting on air", "en",
+     "saddle_numbness"),
+    ("he smiled and only half his smile went up", "en", "stroke_signs"),
+    ("also hes been saying weird words", "en", "stroke_signs"),
+    ("my left hand wouldnt squeeze the nozzle", "en", "stroke_signs"),
+    ("I cant lift it above my shoulder", "en", "stroke_signs"),
+    ("he was swinging a metal baseball bat and it caught me hard across the lower back", "en",
+     "injury"),
+    ("today i cant stay standing for very long", "en", "difficulty_walking"),
+    ("it starts shaking and feels like its gonna fold", "en", "weakness"),
+    ("en el parque se me ha escapado el pis sin darme ni cuenta", "es", "bladder_bowel"),
+    ("noté los vaqueros mojados", "es", "bladder_bowel"),
+    ("no estoy controlando lo del baño, lo del dos", "es", "bladder_bowel"),
+    ("se me salió en el pantalón sin sentirlo", "es", "bladder_bowel"),
+    ("la pierna no tuvo fuerza para empujarme", "es", "weakness"),
+    ("como si fuera de trapo", "es", "weakness"),
+    ("hoy ya no me pude quedar parada en el comal", "es", "difficulty_walking"),
+    ("se me va el cuerpo de lado", "es", "difficulty_walking"),
+])
+def test_signs_in_a_long_first_message_sixth_round(text, lang, flag):
+    assert flag in scan_red_flags(text, lang)
+
+
+@pytest.mark.parametrize(("text", "lang", "not_raised"), [
+    ("he's the number two in his company", "en", "bladder_bowel"),
+    ("no estoy controlando el azúcar", "es", "bladder_bowel"),
+    ("no estoy aguantando el dolor", "es", "bladder_bowel"),
+    ("he doesnt notice when i talk", "en", "bladder_bowel"),
+])
+def test_near_wordings_of_a_long_first_message_sixth_round(text, lang, not_raised):
+    assert not_raised not in scan_red_flags(text, lang)
