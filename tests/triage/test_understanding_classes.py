@@ -1415,3 +1415,55 @@ def test_signs_in_a_long_first_message_sixth_round(text, lang, flag):
 ])
 def test_near_wordings_of_a_long_first_message_sixth_round(text, lang, not_raised):
     assert not_raised not in scan_red_flags(text, lang)
+
+
+@pytest.mark.parametrize(("lang", "reply", "read_as"), [
+    # Idioms and intensifiers in check-ins (seventh round).
+    ("es", "poquito mejor, peor es nada 🙂", "better"),  # "better than nothing", never worse
+    ("en", "could be worse I guess, it's about the same as yesterday", "same"),
+    ("es", "re dormida sigue la pierna, nada cambió", "same"),
+    ("en", "slightly less rubbish today ta, feeling's coming back in my toes", "better"),
+])
+def test_checkin_idioms_of_the_seventh_round(lang, reply, read_as):
+    _, effects = checkin_reply(lang, reply)
+    assert {"type": "checkin_answered", "reply": read_as} in effects
+
+
+@pytest.mark.parametrize(("lang", "reply", "flag"), [
+    ("es", "mejor que nunca jaja no, en serio: tuve un choquecito ayer y me duele el cuello",
+     "injury"),
+    ("en", "not bad, bit less numb. haven't been able to wee since yesterday though",
+     "bladder_bowel"),
+    ("es", "igual de re dormida, y me duele la cabeza horrible, el peor dolor que he tenido",
+     "stroke_signs"),
+])
+def test_a_checkin_flag_of_the_seventh_round(lang, reply, flag):
+    state, effects = checkin_reply(lang, reply)
+    assert flag in state["red_flags"]
+
+
+@pytest.mark.parametrize(("text", "lang", "flag"), [
+    # A small everyday event or test, said in passing (seventh round).
+    ("also the toilet paper felt like nothing when i wiped", "en", "saddle_numbness"),
+    ("did the smile in the mirror test and only half my mouth went up", "en", "stroke_signs"),
+    ("like the right half of the room isnt there", "en", "stroke_signs"),
+    ("couldnt find the word for fridge", "en", "stroke_signs"),
+    ("some guy tapped my bumper in the drive thru monday", "en", "injury"),
+    ("tried to go up on my tiptoes and my right side just wouldnt push up", "en", "weakness"),
+    ("been borrowing my mom's cane to get to the bathroom", "en", "difficulty_walking"),
+    ("i had to pull on the sink to get off the toilet", "en", "difficulty_walking"),
+    ("hoy fui al baño y tardé un montón en que me saliera algo, como que no arrancaba", "es",
+     "bladder_bowel"),
+    ("hoy no llegué al baño, se me salió antes de sentarme", "es", "bladder_bowel"),
+    ("dice que cuando se sienta no siente la silla, como si se sentara en el aire", "es",
+     "saddle_numbness"),
+    ("al sentarme en el inodoro ya no siento lo frío de la taza", "es", "saddle_numbness"),
+    ("al lavarme la cara sentí el cachete izquierdo como de cartón", "es", "stroke_signs"),
+    ("ayer cargando costales me jalé la espalda, sentí un tronido", "es", "injury"),
+    ("se me ponen moraditos los dedos del pie derecho", "es", "cold_pale_leg"),
+    ("para subirme me tengo que agarrar la pierna con las manos y subirla", "es", "weakness"),
+    ("me tuve que sentar a medio camino del mercado", "es", "difficulty_walking"),
+    ("ya no puedo estar parada para hacer las tortillas", "es", "difficulty_walking"),
+])
+def test_an_everyday_event_said_in_passing(text, lang, flag):
+    assert flag in scan_red_flags(text, lang)
