@@ -1467,3 +1467,39 @@ def test_a_checkin_flag_of_the_seventh_round(lang, reply, flag):
 ])
 def test_an_everyday_event_said_in_passing(text, lang, flag):
     assert flag in scan_red_flags(text, lang)
+
+
+@pytest.mark.parametrize(("text", "lang", "flag"), [
+    # Said in passing in a long first message (seventh round), some in formal words.
+    ("on two occasions today I failed to reach the lavatory in time", "en", "bladder_bowel"),
+    ("on the second I was not aware of the need at all", "en", "bladder_bowel"),
+    ("What's new today is my groin and my lady bits feel numb, like an epidural", "en",
+     "saddle_numbness"),
+    ("the area where you'd sit on a bicycle seat feels like it has gone to sleep", "en",
+     "saddle_numbness"),
+    ("I note also that the whole of my left side, arm and face included, has felt deadened", "en",
+     "stroke_signs"),
+    ("a case of drinks came down right across the back of my neck, knocked me to my knees", "en",
+     "injury"),
+    ("He shoved me and I went back first into a concrete pillar", "en", "injury"),
+    ("my right calf started hurting like nothing I've ever felt", "en", "cold_pale_leg"),
+    ("my right leg went completely numb from one step to the next", "en", "sudden_onset"),
+    ("on two occasions today it failed to bear my weight", "en", "weakness"),
+    ("Today I could not stay on my feet behind the chair", "en", "difficulty_walking"),
+    ("no siento bien la zona del asiento, es decir, el trasero y la entrepierna", "es",
+     "saddle_numbness"),
+    ("anoche sentía flojas las dos piernas hasta la rodilla", "es", "rapid_spread"),
+    ("ayer las dos piernas se me empezaron a poner débiles desde los pies", "es", "rapid_spread"),
+    ("en el gym no pude hacer ni una sentadilla, se me doblaba la rodilla sola", "es", "weakness"),
+])
+def test_signs_in_a_long_first_message_seventh_round(text, lang, flag):
+    assert flag in scan_red_flags(text, lang)
+
+
+def test_being_pushed_to_text_is_no_injury():
+    assert "injury" not in scan_red_flags("my wife pushed me to text you", "en")
+
+
+def test_the_crotch_said_normal_is_no_saddle_sign():
+    text = "no, la entrepierna y las partes íntimas normales, es por fuera del muslo"
+    assert "saddle_numbness" not in scan_red_flags(text, "es")
