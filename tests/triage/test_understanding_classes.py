@@ -1188,7 +1188,7 @@ def test_spanish_idioms_for_better(reply):
 # --- a fourth round: negation traps, long first messages, late signs, what carers see -----------
 
 
-@pytest.mark.parametrize(("text", "lang", "flag"), [
+A_FOURTH_ROUND_OF_SIGNS_IN_PASSING = [
     ("he admitted he hasnt had control of his bowels since yesterday", "en", "bladder_bowel"),
     ("the left side of her mouth is lower since lunch", "en", "stroke_signs"),
     ("none of those except my right arm which wont lift properly", "en", "stroke_signs"),
@@ -1230,20 +1230,18 @@ def test_spanish_idioms_for_better(reply):
      "bladder_bowel"),
     ("had a little accident in the bathroom last night", "en", "bladder_bowel"),
     ("didn't realize I needed to poop until it was too late", "en", "bladder_bowel"),
-])
-def test_a_fourth_round_of_signs_in_passing(text, lang, flag):
-    assert flag in scan_red_flags(text, lang)
+]
 
 
-@pytest.mark.parametrize(("text", "lang", "not_raised"), [
+
+NEAR_WORDINGS_OF_THE_FOURTH_ROUND = [
     ("slept with a pillow between my legs", "en", "saddle_numbness"),
     ("no me pude aguantar la risa", "es", "bladder_bowel"),
     ("we didn't make it in time for the movie", "en", "bladder_bowel"),
     ("we went down the stairs to the basement", "en", "injury"),
     ("i've been going up the stairs on my bum cos i don't trust my feet", "en", "injury"),
-])
-def test_near_wordings_of_the_fourth_round(text, lang, not_raised):
-    assert not_raised not in scan_red_flags(text, lang)
+]
+
 
 
 @pytest.mark.parametrize(("text", "hours"), [
@@ -1263,7 +1261,7 @@ def test_not_never_takes_the_no_back():
 # --- a fifth round: exceptions after a denial, Spanish worries ---------------------------------
 
 
-@pytest.mark.parametrize(("text", "lang", "flag"), [
+A_FIFTH_ROUND_OF_SIGNS = [
     ("nothing really except i cant get the pee out, been sat on the toilet trying", "en",
      "bladder_bowel"),
     ("i just bumped the car in front at like 10mph and my neck jolted", "en", "injury"),
@@ -1279,18 +1277,16 @@ def test_not_never_takes_the_no_back():
     ("¿será normal que no aguante parado ni 5 minutos?", "es", "difficulty_walking"),
     ("ayer no pude bajar las escaleras del metro", "es", "difficulty_walking"),
     ("¿será normal que me cueste tanto caminar al trabajo?", "es", "difficulty_walking"),
-])
-def test_a_fifth_round_of_signs(text, lang, flag):
-    assert flag in scan_red_flags(text, lang)
+]
 
 
-@pytest.mark.parametrize(("text", "lang", "not_raised"), [
+
+NEAR_WORDINGS_OF_THE_FIFTH_ROUND = [
     ("tengo una herida en un lado de la boca", "es", "stroke_signs"),
     ("me and my back snapped a photo", "en", "injury"),
     ("llegué a la casa mojada de sudor", "es", "bladder_bowel"),
-])
-def test_near_wordings_of_the_fifth_round(text, lang, not_raised):
-    assert not_raised not in scan_red_flags(text, lang)
+]
+
 
 
 @pytest.mark.parametrize(("text", "key"), [
@@ -1303,7 +1299,7 @@ def test_spanish_story_answers_of_the_fifth_round(text, key):
     assert key in read(text, "es").story_stated
 
 
-@pytest.mark.parametrize(("text", "lang", "flag"), [
+SIGNS_IN_A_LONG_FIRST_MESSAGE_FIFTH_ROUND = [
     # Said in passing in a long first message (fifth round).
     ("ayer me di cuenta de que tengo como dormido todo alrededor del ano y los testiculos", "es",
      "saddle_numbness"),
@@ -1317,23 +1313,21 @@ def test_spanish_story_answers_of_the_fifth_round(text, key):
     ("el lunes un carro se nos impactó de lado, sentí el jalón en el cuello", "es", "injury"),
     ("yo sentí el jalón en el cuello y la espalda", "es", "injury"),
     ("me dio un latigazo en la espalda", "es", "injury"),
-])
-def test_signs_in_a_long_first_message_fifth_round(text, lang, flag):
-    assert flag in scan_red_flags(text, lang)
+]
 
 
-@pytest.mark.parametrize(("text", "lang", "not_raised"), [
+
+NEAR_WORDINGS_OF_A_LONG_FIRST_MESSAGE_FIFTH_ROUND = [
     ("i have a cold sore in the corner of my mouth", "en", "stroke_signs"),
     ("the balls were flying at soccer practice", "en", "saddle_numbness"),
-])
-def test_near_wordings_of_a_long_first_message_fifth_round(text, lang, not_raised):
-    assert not_raised not in scan_red_flags(text, lang)
+]
+
 
 
 # --- a sixth round: worries, denials with a contrast, chatty check-ins --------------------------
 
 
-@pytest.mark.parametrize(("text", "lang", "flag"), [
+A_SIXTH_ROUND_OF_SIGNS = [
     ("is it normal he doesnt seem to notice when he needs to pee?", "en", "bladder_bowel"),
     ("his trousers were wet twice today and he had no clue", "en", "bladder_bowel"),
     ("is it weird that i cant really feel the toilet paper when i wipe", "en", "saddle_numbness"),
@@ -1354,9 +1348,8 @@ def test_near_wordings_of_a_long_first_message_fifth_round(text, lang, not_raise
     ("pues no, pero no aguanto estar parado más de un minuto", "es", "difficulty_walking"),
     ("hoy no me pude levantar de la cama solo, y no puedo estar de pie más de unos segundos", "es",
      "difficulty_walking"),
-])
-def test_a_sixth_round_of_signs(text, lang, flag):
-    assert flag in scan_red_flags(text, lang)
+]
+
 
 
 @pytest.mark.parametrize(("lang", "reply", "read_as"), [
@@ -1378,7 +1371,7 @@ def test_someone_who_went_fishing_is_no_better():
     assert {"type": "checkin_answered", "reply": "better"} not in effects
 
 
-@pytest.mark.parametrize(("text", "lang", "flag"), [
+SIGNS_IN_A_LONG_FIRST_MESSAGE_SIXTH_ROUND = [
     # Said in passing in a long first message (sixth round).
     ("I realised at the pool I'd done a wee in my leggings without feeling a thing", "en",
      "bladder_bowel"),
@@ -1402,19 +1395,17 @@ def test_someone_who_went_fishing_is_no_better():
     ("como si fuera de trapo", "es", "weakness"),
     ("hoy ya no me pude quedar parada en el comal", "es", "difficulty_walking"),
     ("se me va el cuerpo de lado", "es", "difficulty_walking"),
-])
-def test_signs_in_a_long_first_message_sixth_round(text, lang, flag):
-    assert flag in scan_red_flags(text, lang)
+]
 
 
-@pytest.mark.parametrize(("text", "lang", "not_raised"), [
+
+NEAR_WORDINGS_OF_A_LONG_FIRST_MESSAGE_SIXTH_ROUND = [
     ("he's the number two in his company", "en", "bladder_bowel"),
     ("no estoy controlando el azúcar", "es", "bladder_bowel"),
     ("no estoy aguantando el dolor", "es", "bladder_bowel"),
     ("he doesnt notice when i talk", "en", "bladder_bowel"),
-])
-def test_near_wordings_of_a_long_first_message_sixth_round(text, lang, not_raised):
-    assert not_raised not in scan_red_flags(text, lang)
+]
+
 
 
 @pytest.mark.parametrize(("lang", "reply", "read_as"), [
@@ -1442,7 +1433,7 @@ def test_a_checkin_flag_of_the_seventh_round(lang, reply, flag):
     assert flag in state["red_flags"]
 
 
-@pytest.mark.parametrize(("text", "lang", "flag"), [
+AN_EVERYDAY_EVENT_SAID_IN_PASSING = [
     # A small everyday event or test, said in passing (seventh round).
     ("also the toilet paper felt like nothing when i wiped", "en", "saddle_numbness"),
     ("did the smile in the mirror test and only half my mouth went up", "en", "stroke_signs"),
@@ -1464,12 +1455,11 @@ def test_a_checkin_flag_of_the_seventh_round(lang, reply, flag):
     ("para subirme me tengo que agarrar la pierna con las manos y subirla", "es", "weakness"),
     ("me tuve que sentar a medio camino del mercado", "es", "difficulty_walking"),
     ("ya no puedo estar parada para hacer las tortillas", "es", "difficulty_walking"),
-])
-def test_an_everyday_event_said_in_passing(text, lang, flag):
-    assert flag in scan_red_flags(text, lang)
+]
 
 
-@pytest.mark.parametrize(("text", "lang", "flag"), [
+
+SIGNS_IN_A_LONG_FIRST_MESSAGE_SEVENTH_ROUND = [
     # Said in passing in a long first message (seventh round), some in formal words.
     ("on two occasions today I failed to reach the lavatory in time", "en", "bladder_bowel"),
     ("on the second I was not aware of the need at all", "en", "bladder_bowel"),
@@ -1491,9 +1481,8 @@ def test_an_everyday_event_said_in_passing(text, lang, flag):
     ("anoche sentía flojas las dos piernas hasta la rodilla", "es", "rapid_spread"),
     ("ayer las dos piernas se me empezaron a poner débiles desde los pies", "es", "rapid_spread"),
     ("en el gym no pude hacer ni una sentadilla, se me doblaba la rodilla sola", "es", "weakness"),
-])
-def test_signs_in_a_long_first_message_seventh_round(text, lang, flag):
-    assert flag in scan_red_flags(text, lang)
+]
+
 
 
 def test_being_pushed_to_text_is_no_injury():
@@ -1503,3 +1492,31 @@ def test_being_pushed_to_text_is_no_injury():
 def test_the_crotch_said_normal_is_no_saddle_sign():
     text = "no, la entrepierna y las partes íntimas normales, es por fuera del muslo"
     assert "saddle_numbness" not in scan_red_flags(text, "es")
+
+
+# Each round's signs said in passing, and the near wordings that must stay unflagged.
+SIGNS_SAID_IN_PASSING = (
+    A_FOURTH_ROUND_OF_SIGNS_IN_PASSING
+    + A_FIFTH_ROUND_OF_SIGNS
+    + SIGNS_IN_A_LONG_FIRST_MESSAGE_FIFTH_ROUND
+    + A_SIXTH_ROUND_OF_SIGNS
+    + SIGNS_IN_A_LONG_FIRST_MESSAGE_SIXTH_ROUND
+    + AN_EVERYDAY_EVENT_SAID_IN_PASSING
+    + SIGNS_IN_A_LONG_FIRST_MESSAGE_SEVENTH_ROUND
+)
+NEAR_WORDINGS_OF_THE_ROUNDS = (
+    NEAR_WORDINGS_OF_THE_FOURTH_ROUND
+    + NEAR_WORDINGS_OF_THE_FIFTH_ROUND
+    + NEAR_WORDINGS_OF_A_LONG_FIRST_MESSAGE_FIFTH_ROUND
+    + NEAR_WORDINGS_OF_A_LONG_FIRST_MESSAGE_SIXTH_ROUND
+)
+
+
+@pytest.mark.parametrize(("text", "lang", "flag"), SIGNS_SAID_IN_PASSING)
+def test_a_sign_said_in_passing_is_read(text, lang, flag):
+    assert flag in scan_red_flags(text, lang)
+
+
+@pytest.mark.parametrize(("text", "lang", "not_raised"), NEAR_WORDINGS_OF_THE_ROUNDS)
+def test_a_near_wording_of_the_rounds_raises_nothing(text, lang, not_raised):
+    assert not_raised not in scan_red_flags(text, lang)
