@@ -1494,6 +1494,35 @@ def test_the_crotch_said_normal_is_no_saddle_sign():
     assert "saddle_numbness" not in scan_red_flags(text, "es")
 
 
+SMALL_EVENTS_SECOND_SET = [
+    ("i couldnt read the time on the left side of my laptop screen", "en", "stroke_signs"),
+    ("sat in the bath and couldnt tell if the water was hot on my backside", "en",
+     "saddle_numbness"),
+    ("my kid jumped on my back playing horsey on the weekend", "en", "injury"),
+    ("en el desayuno se me escurría el café por la comisura de la boca", "es", "stroke_signs"),
+    ("no podía ver la hora en la esquina izquierda de la pantalla", "es", "stroke_signs"),
+    ("al limpiarme en el baño no sentía nada, como si fuera otra persona", "es",
+     "saddle_numbness"),
+    ("primero eran los tobillos y hoy ya se me aflojan las rodillas", "es", "rapid_spread"),
+    ("subir la escalera me cuesta", "es", "difficulty_walking"),
+    ("no pude pisar bien el freno con el pie derecho", "es", "weakness"),
+]
+
+
+LONG_FIRST_MESSAGE_EIGHTH_SET = [
+    ("I also noticed the insides of both my thighs feel strange and dead", "en",
+     "saddle_numbness"),
+    ("every few hours they feel heavier, like its crawling up me", "en", "rapid_spread"),
+    ("friday it was both calves going weak, now today its both knees", "en", "rapid_spread"),
+    ("Standing there and bang, my left leg just went numb in a second", "en", "sudden_onset"),
+    ("when she gets up the right side doesn't hold her like it used to", "en", "weakness"),
+    ("subir al escenario fue un problema, caminaba como pato, chueco", "es", "difficulty_walking"),
+    ("me tuvieron que ayudar a llegar a mi lugar", "es", "difficulty_walking"),
+    ("desde ayer camina chueca", "es", "difficulty_walking"),
+    ("it's creeping up my legs", "en", "rapid_spread"),
+]
+
+
 # Each round's signs said in passing, and the near wordings that must stay unflagged.
 SIGNS_SAID_IN_PASSING = (
     A_FOURTH_ROUND_OF_SIGNS_IN_PASSING
@@ -1503,6 +1532,8 @@ SIGNS_SAID_IN_PASSING = (
     + SIGNS_IN_A_LONG_FIRST_MESSAGE_SIXTH_ROUND
     + AN_EVERYDAY_EVENT_SAID_IN_PASSING
     + SIGNS_IN_A_LONG_FIRST_MESSAGE_SEVENTH_ROUND
+    + SMALL_EVENTS_SECOND_SET
+    + LONG_FIRST_MESSAGE_EIGHTH_SET
 )
 NEAR_WORDINGS_OF_THE_ROUNDS = (
     NEAR_WORDINGS_OF_THE_FOURTH_ROUND
@@ -1520,3 +1551,8 @@ def test_a_sign_said_in_passing_is_read(text, lang, flag):
 @pytest.mark.parametrize(("text", "lang", "not_raised"), NEAR_WORDINGS_OF_THE_ROUNDS)
 def test_a_near_wording_of_the_rounds_raises_nothing(text, lang, not_raised):
     assert not_raised not in scan_red_flags(text, lang)
+
+
+
+def test_a_sore_at_the_corner_of_the_mouth_is_no_stroke():
+    assert "stroke_signs" not in scan_red_flags("tengo una boquera en la comisura", "es")
