@@ -99,18 +99,7 @@ def says_same_as_before(text: str | Reading, lang: str = "en") -> bool:
 def _after_corrections(reading: Reading) -> list[str]:
     """The folded words after the last "scratch that" / "uy, mentira": a no taken back is no
     answer ("not really. ok it's actually killing me" is asked again)."""
-    return list(reading.folded[_correction_end(reading):])
-
-
-def _correction_end(reading: Reading) -> int:
-    # Read across punctuation: "sí... perdón, quise decir no" takes the yes back.
-    where = [i for i, token in enumerate(reading.folded) if _is_word(token)]
-    words = [reading.folded[i] for i in where]
-    return max(
-        (where[m.end - 1] + 1
-         for lex in reading.lexicons for m in lex.yes_no_corrections.find_all(words)),
-        default=0,
-    )
+    return list(reading.folded[reading.answer_start:])
 
 
 def denies_flag(text: str | Reading, flag: str, lang: str = "en") -> bool:
@@ -137,7 +126,7 @@ def own_words_answer(text: str | Reading, question: str, lang: str = "en") -> st
     fillers = [lex.yes_no for lex in lexicons] + [lex.restating for lex in lexicons]
     breaks = frozenset().union(*(lex.yes_no_breaks for lex in lexicons))
     said = set()
-    cut = _correction_end(reading)
+    cut = reading.answer_start
     for start, end in _clause_spans(reading.folded, breaks):
         if end <= cut:
             continue  # taken back: "yes- sorry, i misread. i walk fine"

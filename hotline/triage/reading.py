@@ -289,6 +289,18 @@ class Reading:
     # -- durations
 
     @cached_property
+    def answer_start(self) -> int:
+        """Where the answer begins in `folded`: just after the last "scratch that" / "uy,
+        mentira", read across punctuation ("sí... perdón, quise decir no"); else 0."""
+        where = [i for i, token in enumerate(self.folded) if any(c.isalnum() for c in token)]
+        words = [self.folded[i] for i in where]
+        return max(
+            (where[m.end - 1] + 1
+             for lex in self.lexicons for m in lex.yes_no_corrections.find_all(words)),
+            default=0,
+        )
+
+    @cached_property
     def maybe_longer(self) -> bool:
         """They say it may have lasted longer than the duration they give ("or more")."""
         return any(
@@ -424,9 +436,9 @@ def _reading_at(tokens: list[str], i: int, durations: Sequence[Duration]) -> _Re
     # beats the counted one.
     readings = []
     expression = longest_at([d.expressions for d in durations], tokens, i)
-    began = longest_at([d.began for d in durations], tokens, i)
     if expression is not None:
         # "last night" is also when it began: the clock can say how long ago that was.
+        began = longest_at([d.began for d in durations], tokens, i)
         when = began.value if began is not None and began.end == expression.end else None
         readings.append(_Reading(expression.end, float(expression.value), began=when))
     counted = _counted_units(tokens, i, durations)
