@@ -420,8 +420,7 @@ def _checkin_reply(turn: Turn, text: str) -> None:
     elif reply == "same":
         turn.effect("checkin_answered", reply="same")
         turn.say("checkin.same")
-        level = SOON if state["checkin_for"] == SELF_CARE else state["checkin_for"]
-        _conclude(turn, level, schedule=state["checkin_for"] == SELF_CARE)
+        _conclude_as_same(turn)
     elif reply == "better":
         turn.effect("checkin_answered", reply="better")
         turn.say("checkin.better")
@@ -439,9 +438,14 @@ def _checkin_unclear(turn: Turn) -> None:
         return
     turn.effect("checkin_answered", reply="unclear")
     turn.say("gave_up")
-    # Playing it safe: a reply never understood is no "better"; it counts as "same" would.
-    self_care = state["checkin_for"] == SELF_CARE
-    _conclude(turn, SOON if self_care else state["checkin_for"], schedule=self_care)
+    _conclude_as_same(turn)  # playing it safe: a reply never understood is no "better"
+
+
+def _conclude_as_same(turn: Turn) -> None:
+    # The same after self-care is a doctor's visit, followed up; any other level stands.
+    checked = turn.state["checkin_for"]
+    self_care = checked == SELF_CARE
+    _conclude(turn, SOON if self_care else checked, schedule=self_care)
 
 
 def _conclude(turn: Turn, level: str, schedule: bool) -> None:
