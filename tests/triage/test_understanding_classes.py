@@ -1523,6 +1523,24 @@ LONG_FIRST_MESSAGE_EIGHTH_SET = [
 ]
 
 
+CHECKIN_EVENTS_THIRD_SET = [
+    ("my butt felt like it was made of rubber, both cheeks", "en", "saddle_numbness"),
+    ("my bottom feels like it's made of cardboard", "en", "saddle_numbness"),
+    ("i couldnt feel a thing in my privates which is new", "en", "saddle_numbness"),
+    ("i couldn't feel the water on my bum in the shower", "en", "saddle_numbness"),
+    ("en la regadera ni sentí el agua en mis partes íntimas", "es", "saddle_numbness"),
+    ("no senti la ducha en las nalgas", "es", "saddle_numbness"),
+    ("my toes se ven medio azules", "es", "cold_pale_leg"),
+    ("los pies se ven blancos", "es", "cold_pale_leg"),
+]
+NEAR_WORDINGS_OF_THE_CHECKIN_EVENTS = [
+    ("my chair is made of rubber", "en", "saddle_numbness"),
+    ("i can't feel a thing in my toes", "en", "saddle_numbness"),
+    ("no sentí el agua fría en la pierna", "es", "saddle_numbness"),
+    ("no se ven azules", "es", "cold_pale_leg"),
+]
+
+
 # Each round's signs said in passing, and the near wordings that must stay unflagged.
 SIGNS_SAID_IN_PASSING = (
     A_FOURTH_ROUND_OF_SIGNS_IN_PASSING
@@ -1534,12 +1552,14 @@ SIGNS_SAID_IN_PASSING = (
     + SIGNS_IN_A_LONG_FIRST_MESSAGE_SEVENTH_ROUND
     + SMALL_EVENTS_SECOND_SET
     + LONG_FIRST_MESSAGE_EIGHTH_SET
+    + CHECKIN_EVENTS_THIRD_SET
 )
 NEAR_WORDINGS_OF_THE_ROUNDS = (
     NEAR_WORDINGS_OF_THE_FOURTH_ROUND
     + NEAR_WORDINGS_OF_THE_FIFTH_ROUND
     + NEAR_WORDINGS_OF_A_LONG_FIRST_MESSAGE_FIFTH_ROUND
     + NEAR_WORDINGS_OF_A_LONG_FIRST_MESSAGE_SIXTH_ROUND
+    + NEAR_WORDINGS_OF_THE_CHECKIN_EVENTS
 )
 
 
