@@ -1532,12 +1532,17 @@ CHECKIN_EVENTS_THIRD_SET = [
     ("no senti la ducha en las nalgas", "es", "saddle_numbness"),
     ("my toes se ven medio azules", "es", "cold_pale_leg"),
     ("los pies se ven blancos", "es", "cold_pale_leg"),
+    ("la parte de entre los muslos, por dentro, no la siento", "es", "saddle_numbness"),
+    ("no siento entre los muslos", "es", "saddle_numbness"),
+    ("el muslo por dentro no lo siento", "es", "saddle_numbness"),
 ]
 NEAR_WORDINGS_OF_THE_CHECKIN_EVENTS = [
     ("my chair is made of rubber", "en", "saddle_numbness"),
     ("i can't feel a thing in my toes", "en", "saddle_numbness"),
     ("no sentí el agua fría en la pierna", "es", "saddle_numbness"),
     ("no se ven azules", "es", "cold_pale_leg"),
+    ("entre los muslos me roza el pantalón, no siento dolor", "es", "saddle_numbness"),
+    ("me duele entre los muslos", "es", "saddle_numbness"),
 ]
 
 
