@@ -1536,6 +1536,21 @@ CHECKIN_EVENTS_THIRD_SET = [
     ("no siento entre los muslos", "es", "saddle_numbness"),
     ("el muslo por dentro no lo siento", "es", "saddle_numbness"),
 ]
+# Four small events an earlier round missed and left out of wordings.json.
+SMALL_EVENTS_MISSED_BEFORE = [
+    ("I keep walking into the door frame on my left side", "en", "stroke_signs"),
+    ("tried standing on tiptoe on that leg and i just couldnt", "en", "weakness"),
+    ("i can't stand on tiptoe", "en", "weakness"),
+    ("in the bathroom 20 min this morning trying to go", "en", "bladder_bowel"),
+    ("i spent 20 minutes trying to pee", "en", "bladder_bowel"),
+    ("gave her a pinch on the bum and she didn't even notice", "en", "saddle_numbness"),
+]
+NEAR_WORDINGS_OF_THE_SMALL_EVENTS_MISSED_BEFORE = [
+    ("I walked into the kitchen and turned left", "en", "stroke_signs"),
+    ("stood on tiptoe on my left foot, no problem", "en", "weakness"),
+    ("in the bathroom for ages doing my makeup, trying to go out", "en", "bladder_bowel"),
+    ("we tried to go home after 20 minutes", "en", "bladder_bowel"),
+]
 NEAR_WORDINGS_OF_THE_CHECKIN_EVENTS = [
     ("my chair is made of rubber", "en", "saddle_numbness"),
     ("i can't feel a thing in my toes", "en", "saddle_numbness"),
@@ -1558,6 +1573,7 @@ SIGNS_SAID_IN_PASSING = (
     + SMALL_EVENTS_SECOND_SET
     + LONG_FIRST_MESSAGE_EIGHTH_SET
     + CHECKIN_EVENTS_THIRD_SET
+    + SMALL_EVENTS_MISSED_BEFORE
 )
 NEAR_WORDINGS_OF_THE_ROUNDS = (
     NEAR_WORDINGS_OF_THE_FOURTH_ROUND
@@ -1565,6 +1581,7 @@ NEAR_WORDINGS_OF_THE_ROUNDS = (
     + NEAR_WORDINGS_OF_A_LONG_FIRST_MESSAGE_FIFTH_ROUND
     + NEAR_WORDINGS_OF_A_LONG_FIRST_MESSAGE_SIXTH_ROUND
     + NEAR_WORDINGS_OF_THE_CHECKIN_EVENTS
+    + NEAR_WORDINGS_OF_THE_SMALL_EVENTS_MISSED_BEFORE
 )
 
 
