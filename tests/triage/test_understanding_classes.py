@@ -1551,6 +1551,31 @@ NEAR_WORDINGS_OF_THE_SMALL_EVENTS_MISSED_BEFORE = [
     ("in the bathroom for ages doing my makeup, trying to go out", "en", "bladder_bowel"),
     ("we tried to go home after 20 minutes", "en", "bladder_bowel"),
 ]
+# Needing something to walk or to get up, said inside a denial or after a contrast.
+WALKING_ONLY_WITH_HELP = [
+    ("Can I walk ok? Not without the trolley, no. Not without hanging on to something", "en",
+     "difficulty_walking"),
+    ("not without my stick", "en", "difficulty_walking"),
+    ("only with a cane", "en", "difficulty_walking"),
+    ("I have to hold onto the table to get up", "en", "difficulty_walking"),
+    ("it's a struggle getting up from the chair", "en", "difficulty_walking"),
+    ("getting out of the chair is hard", "en", "difficulty_walking"),
+    ("no sin el bastón", "es", "difficulty_walking"),
+    ("sin agarrarme de algo no puedo", "es", "difficulty_walking"),
+    ("nomás con la andadera", "es", "difficulty_walking"),
+    ("no, eso sí, para levantarme de la silla tengo que agarrarme a la mesa", "es",
+     "difficulty_walking"),
+    ("me cuesta un montón levantarme", "es", "difficulty_walking"),
+    ("me cuesta ponerme de pie", "es", "difficulty_walking"),
+]
+NEAR_WORDINGS_OF_WALKING_ONLY_WITH_HELP = [
+    ("not without my glasses", "en", "difficulty_walking"),
+    ("i went out, not without my coat", "en", "difficulty_walking"),
+    ("I held on to the table to get the cake", "en", "difficulty_walking"),
+    ("hard getting out of the car park", "en", "difficulty_walking"),
+    ("no sin mis lentes", "es", "difficulty_walking"),
+    ("me agarré a la mesa para no tirar el vaso", "es", "difficulty_walking"),
+]
 NEAR_WORDINGS_OF_THE_CHECKIN_EVENTS = [
     ("my chair is made of rubber", "en", "saddle_numbness"),
     ("i can't feel a thing in my toes", "en", "saddle_numbness"),
@@ -1574,6 +1599,7 @@ SIGNS_SAID_IN_PASSING = (
     + LONG_FIRST_MESSAGE_EIGHTH_SET
     + CHECKIN_EVENTS_THIRD_SET
     + SMALL_EVENTS_MISSED_BEFORE
+    + WALKING_ONLY_WITH_HELP
 )
 NEAR_WORDINGS_OF_THE_ROUNDS = (
     NEAR_WORDINGS_OF_THE_FOURTH_ROUND
@@ -1582,6 +1608,7 @@ NEAR_WORDINGS_OF_THE_ROUNDS = (
     + NEAR_WORDINGS_OF_A_LONG_FIRST_MESSAGE_SIXTH_ROUND
     + NEAR_WORDINGS_OF_THE_CHECKIN_EVENTS
     + NEAR_WORDINGS_OF_THE_SMALL_EVENTS_MISSED_BEFORE
+    + NEAR_WORDINGS_OF_WALKING_ONLY_WITH_HELP
 )
 
 
