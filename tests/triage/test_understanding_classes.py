@@ -1576,6 +1576,21 @@ NEAR_WORDINGS_OF_WALKING_ONLY_WITH_HELP = [
     ("no sin mis lentes", "es", "difficulty_walking"),
     ("me agarré a la mesa para no tirar el vaso", "es", "difficulty_walking"),
 ]
+# What carers see, texted in a check-in reply.
+SEEN_BY_CARERS_IN_A_CHECKIN = [
+    ("he wet the chair at lunch n didnt even notice", "en", "bladder_bowel"),
+    ("She's not passed any urine since last night", "en", "bladder_bowel"),
+    ("been on the commode 3 times and nothing", "en", "bladder_bowel"),
+    ("she cant feel the flannel at all round her bottom", "en", "saddle_numbness"),
+    ("she can't feel the sponge between her legs", "en", "saddle_numbness"),
+    ("he cant feel anything down below", "en", "saddle_numbness"),
+    ("her legs are numb down below", "en", "saddle_numbness"),
+    ("dice que no siente las pompis ni la parte de entre las piernas", "es", "saddle_numbness"),
+]
+NEAR_WORDINGS_OF_WHAT_CARERS_SEE = [
+    ("i can't feel the towel on my leg", "en", "saddle_numbness"),
+    ("not passed a kidney stone", "en", "bladder_bowel"),
+]
 NEAR_WORDINGS_OF_THE_CHECKIN_EVENTS = [
     ("my chair is made of rubber", "en", "saddle_numbness"),
     ("i can't feel a thing in my toes", "en", "saddle_numbness"),
@@ -1600,6 +1615,7 @@ SIGNS_SAID_IN_PASSING = (
     + CHECKIN_EVENTS_THIRD_SET
     + SMALL_EVENTS_MISSED_BEFORE
     + WALKING_ONLY_WITH_HELP
+    + SEEN_BY_CARERS_IN_A_CHECKIN
 )
 NEAR_WORDINGS_OF_THE_ROUNDS = (
     NEAR_WORDINGS_OF_THE_FOURTH_ROUND
@@ -1609,6 +1625,7 @@ NEAR_WORDINGS_OF_THE_ROUNDS = (
     + NEAR_WORDINGS_OF_THE_CHECKIN_EVENTS
     + NEAR_WORDINGS_OF_THE_SMALL_EVENTS_MISSED_BEFORE
     + NEAR_WORDINGS_OF_WALKING_ONLY_WITH_HELP
+    + NEAR_WORDINGS_OF_WHAT_CARERS_SEE
 )
 
 
