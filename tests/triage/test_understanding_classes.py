@@ -1591,6 +1591,40 @@ NEAR_WORDINGS_OF_WHAT_CARERS_SEE = [
     ("i can't feel the towel on my leg", "en", "saddle_numbness"),
     ("not passed a kidney stone", "en", "bladder_bowel"),
 ]
+# A new sign told in a check-in by a daily task that went wrong.
+DAILY_TASKS_IN_A_CHECKIN = [
+    ("went to the dunny and pushed and pushed and nothing would start", "en", "bladder_bowel"),
+    ("had a mess in my trousers on the bus", "en", "bladder_bowel"),
+    ("I've not been for a wee since teatime yesterday", "en", "bladder_bowel"),
+    ("when i wiped i couldnt feel the paper at all", "en", "saddle_numbness"),
+    ("my backside felt nothing", "en", "saddle_numbness"),
+    ("the towel between my legs felt like it was touching someone else", "en", "saddle_numbness"),
+    ("in the mirror one side of her smile wouldn't go up", "en", "stroke_signs"),
+    ("I got this thunderclap in my skull", "en", "stroke_signs"),
+    ("the ladder tipped, i hit the patio with my lower back", "en", "injury"),
+    ("one landed knees-first on my spine", "en", "injury"),
+    ("the left foot looked like a dead fish, no colour in it at all", "en", "cold_pale_leg"),
+    ("I couldnt get either leg up the step onto the bus", "en", "rapid_spread"),
+    ("my knees feel like jelly on both sides", "en", "rapid_spread"),
+    ("by lunch my hips were going too, feels like it's rising", "en", "rapid_spread"),
+    ("the left leg just wouldnt come up to go in the hole", "en", "weakness"),
+    ("the right knee folded under me twice", "en", "weakness"),
+    ("Had to hang onto the trolley the whole way round Tesco", "en", "difficulty_walking"),
+    ("couldn't have got round without leaning on it", "en", "difficulty_walking"),
+    ("couldn't keep my balance", "en", "difficulty_walking"),
+    ("le toque la entrepierna y me dijo q no sentia nada", "es", "saddle_numbness"),
+    ("hoy se le chueqeo la boca al comer", "es", "stroke_signs"),
+    ("se le caia la sopa", "es", "stroke_signs"),
+    ("ya no siente todo el lado izq", "es", "stroke_signs"),
+    ("mi abuela se fue de nalgas en el patio", "es", "injury"),
+    ("da 3 pasitos y se tiene q sentar", "es", "difficulty_walking"),
+    ("ya no llega ni a la esquina", "es", "difficulty_walking"),
+]
+NEAR_WORDINGS_OF_THE_DAILY_TASKS = [
+    ("i sat with my legs folded under me", "en", "weakness"),
+    ("my leg was folded under me", "en", "weakness"),
+    ("fell asleep on my back", "en", "injury"),
+]
 NEAR_WORDINGS_OF_THE_CHECKIN_EVENTS = [
     ("my chair is made of rubber", "en", "saddle_numbness"),
     ("i can't feel a thing in my toes", "en", "saddle_numbness"),
@@ -1616,6 +1650,7 @@ SIGNS_SAID_IN_PASSING = (
     + SMALL_EVENTS_MISSED_BEFORE
     + WALKING_ONLY_WITH_HELP
     + SEEN_BY_CARERS_IN_A_CHECKIN
+    + DAILY_TASKS_IN_A_CHECKIN
 )
 NEAR_WORDINGS_OF_THE_ROUNDS = (
     NEAR_WORDINGS_OF_THE_FOURTH_ROUND
@@ -1626,6 +1661,7 @@ NEAR_WORDINGS_OF_THE_ROUNDS = (
     + NEAR_WORDINGS_OF_THE_SMALL_EVENTS_MISSED_BEFORE
     + NEAR_WORDINGS_OF_WALKING_ONLY_WITH_HELP
     + NEAR_WORDINGS_OF_WHAT_CARERS_SEE
+    + NEAR_WORDINGS_OF_THE_DAILY_TASKS
 )
 
 
