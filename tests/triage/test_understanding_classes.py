@@ -1625,6 +1625,55 @@ NEAR_WORDINGS_OF_THE_DAILY_TASKS = [
     ("my leg was folded under me", "en", "weakness"),
     ("fell asleep on my back", "en", "injury"),
 ]
+# A new sign told in a check-in by a daily task that went wrong, second set.
+DAILY_TASKS_IN_A_CHECKIN_SECOND_SET = [
+    ("my trousers were soaked through and I never felt a thing", "en", "bladder_bowel"),
+    ("when i got out the car the seat under me was damp", "en", "bladder_bowel"),
+    ("my own knickers needed changing more", "en", "bladder_bowel"),
+    ("vi las sabanas empapadas", "es", "bladder_bowel"),
+    ("senti calientito y era yo", "es", "bladder_bowel"),
+    ("the hot water running over my bum - nothing", "en", "saddle_numbness"),
+    ("couldn't tell my backside was on it", "en", "saddle_numbness"),
+    ("private area just not there", "en", "saddle_numbness"),
+    ("i felt nothing at all down below", "en", "saddle_numbness"),
+    ("el agua caliente no la siento entre las piernas", "es", "saddle_numbness"),
+    ("no senti nadita en mis partes", "es", "saddle_numbness"),
+    ("my chai cup slipped out of the same hand", "en", "stroke_signs"),
+    ("my left hand just stopped hitting the keys", "en", "stroke_signs"),
+    ("the right half of every page was missing", "en", "stroke_signs"),
+    ("mi words was coming out thick", "en", "stroke_signs"),
+    ("something went bang in my head", "en", "stroke_signs"),
+    ("el brazo izq no lo pude subir", "es", "stroke_signs"),
+    ("me salian palabras q no eran", "es", "stroke_signs"),
+    ("the spotter let the bar drop on my back", "en", "injury"),
+    ("my leg from the knee down was still stone cold and blotchy blue", "en", "cold_pale_leg"),
+    ("its white as paper", "en", "cold_pale_leg"),
+    ("vi el pie blanquisimo como hoja de papel", "es", "cold_pale_leg"),
+    ("un dolor en la pantorrilla q pegue un grito", "es", "cold_pale_leg"),
+    ("el pie se puso color uva", "es", "cold_pale_leg"),
+    ("se veia blancuzco", "es", "cold_pale_leg"),
+    ("neither leg will lift", "en", "rapid_spread"),
+    ("now its creeping into my hips", "en", "rapid_spread"),
+    ("ya no me sostenian ninguna de las 2", "es", "rapid_spread"),
+    ("cada hora va subiendo mas, ya hasta las manos se me aflojan", "es", "rapid_spread"),
+    ("the heel wouldnt leave the floor", "en", "weakness"),
+    ("no pude levantar el pie para meterme a la tina", "es", "weakness"),
+    ("la pierna ni se levanto, se quedo colgando", "es", "weakness"),
+    ("esa pierna no me empujaba pa levantarme", "es", "weakness"),
+    ("Can't manage to stay on my feet in the shower", "en", "difficulty_walking"),
+    ("couldnt keep a straight line, only the pram kept me up", "en", "difficulty_walking"),
+    ("tuve q ir gateando", "es", "difficulty_walking"),
+    ("me quede pegada sin poder dar el siguiente paso", "es", "difficulty_walking"),
+]
+NEAR_WORDINGS_OF_THE_DAILY_TASKS_SECOND_SET = [
+    ("the baby's nappy needed changing", "en", "bladder_bowel"),
+    ("stone cold coffee", "en", "cold_pale_leg"),
+    ("the cat kept me up all night", "en", "difficulty_walking"),
+    ("my hand stopped hurting", "en", "stroke_signs"),
+    ("el bebé iba gateando", "es", "difficulty_walking"),
+    ("cada hora sube el precio", "es", "rapid_spread"),
+    ("me quedé colgando del teléfono", "es", "weakness"),
+]
 NEAR_WORDINGS_OF_THE_CHECKIN_EVENTS = [
     ("my chair is made of rubber", "en", "saddle_numbness"),
     ("i can't feel a thing in my toes", "en", "saddle_numbness"),
@@ -1651,6 +1700,7 @@ SIGNS_SAID_IN_PASSING = (
     + WALKING_ONLY_WITH_HELP
     + SEEN_BY_CARERS_IN_A_CHECKIN
     + DAILY_TASKS_IN_A_CHECKIN
+    + DAILY_TASKS_IN_A_CHECKIN_SECOND_SET
 )
 NEAR_WORDINGS_OF_THE_ROUNDS = (
     NEAR_WORDINGS_OF_THE_FOURTH_ROUND
@@ -1662,6 +1712,7 @@ NEAR_WORDINGS_OF_THE_ROUNDS = (
     + NEAR_WORDINGS_OF_WALKING_ONLY_WITH_HELP
     + NEAR_WORDINGS_OF_WHAT_CARERS_SEE
     + NEAR_WORDINGS_OF_THE_DAILY_TASKS
+    + NEAR_WORDINGS_OF_THE_DAILY_TASKS_SECOND_SET
 )
 
 
