@@ -1674,6 +1674,39 @@ NEAR_WORDINGS_OF_THE_DAILY_TASKS_SECOND_SET = [
     ("cada hora sube el precio", "es", "rapid_spread"),
     ("me quedé colgando del teléfono", "es", "weakness"),
 ]
+# A sign said in a story's own words and then denied at its question: the words alone must
+# raise it.
+SIGNS_THEN_DENIED = [
+    ("his pyjama bottoms and the sheet were soaked through", "en", "bladder_bowel"),
+    ("I'd messed my trousers and hadn't felt a thing", "en", "bladder_bowel"),
+    ("haven't managed a wee all day", "en", "bladder_bowel"),
+    ("there was a wet patch on the cushion", "en", "bladder_bowel"),
+    ("the heat on my knees but not on the part I was actually sitting on", "en", "saddle_numbness"),
+    ("she couldn't get the actual words", "en", "stroke_signs"),
+    ("his right arm wouldn't go up past his chest", "en", "stroke_signs"),
+    ("the left half of every line is just gone", "en", "stroke_signs"),
+    ("the left side of my scalp felt like I was washing a wig", "en", "stroke_signs"),
+    ("some lad in a van went into the back of me at the lights", "en", "injury"),
+    ("the next thing I knew I was on the lawn", "en", "injury"),
+    ("big bloke's knee went straight into my lower back", "en", "injury"),
+    ("my left foot looks like a bar of white soap", "en", "cold_pale_leg"),
+    ("like I'd taken it out of the freezer drawer", "en", "cold_pale_leg"),
+    ("me yelping if the duvet touches it", "en", "cold_pale_leg"),
+    ("I had to haul both legs into the car with my hands", "en", "rapid_spread"),
+    ("I had to stop for breath every few words", "en", "rapid_spread"),
+    ("today both thighs feel like jelly", "en", "rapid_spread"),
+    ("tonight I'm puffing just going from the sofa to the fridge", "en", "rapid_spread"),
+    ("between one peg and the next my right leg went completely numb", "en", "sudden_onset"),
+    ("it went the very moment I swung my driver", "en", "sudden_onset"),
+    ("couldn't push it down properly", "en", "weakness"),
+    ("it kept flopping back down onto the footstool", "en", "weakness"),
+    ("pushing the hoover round the house like a zimmer frame", "en", "difficulty_walking"),
+    ("when I walk I'm all over the shop", "en", "difficulty_walking"),
+]
+NEAR_WORDINGS_OF_SIGNS_THEN_DENIED = [
+    ("some kid got flattened in a tackle", "en", "injury"),
+    ("the sheet music was in my bag", "en", "bladder_bowel"),
+]
 NEAR_WORDINGS_OF_THE_CHECKIN_EVENTS = [
     ("my chair is made of rubber", "en", "saddle_numbness"),
     ("i can't feel a thing in my toes", "en", "saddle_numbness"),
@@ -1701,6 +1734,7 @@ SIGNS_SAID_IN_PASSING = (
     + SEEN_BY_CARERS_IN_A_CHECKIN
     + DAILY_TASKS_IN_A_CHECKIN
     + DAILY_TASKS_IN_A_CHECKIN_SECOND_SET
+    + SIGNS_THEN_DENIED
 )
 NEAR_WORDINGS_OF_THE_ROUNDS = (
     NEAR_WORDINGS_OF_THE_FOURTH_ROUND
@@ -1713,6 +1747,7 @@ NEAR_WORDINGS_OF_THE_ROUNDS = (
     + NEAR_WORDINGS_OF_WHAT_CARERS_SEE
     + NEAR_WORDINGS_OF_THE_DAILY_TASKS
     + NEAR_WORDINGS_OF_THE_DAILY_TASKS_SECOND_SET
+    + NEAR_WORDINGS_OF_SIGNS_THEN_DENIED
 )
 
 
