@@ -1703,6 +1703,36 @@ SIGNS_THEN_DENIED = [
     ("pushing the hoover round the house like a zimmer frame", "en", "difficulty_walking"),
     ("when I walk I'm all over the shop", "en", "difficulty_walking"),
 ]
+SIGNS_THEN_DENIED_IN_SPANISH = [
+    ("hoy amaneci con la sabana toda mojada", "es", "bladder_bowel"),
+    ("casi no hace del uno, nomas unas gotitas", "es", "bladder_bowel"),
+    ("hoy hasta se ensucio en el pantalon sin avisar", "es", "bladder_bowel"),
+    ("el chorro de agua calientita ni lo senti en las nalgas", "es", "saddle_numbness"),
+    ("ni siento el asiento en las nalgas", "es", "saddle_numbness"),
+    ("como si trajera anestesia del dentista ahi abajo", "es", "saddle_numbness"),
+    ("parecia q hablaba con la boca llena de chicle", "es", "stroke_signs"),
+    ("nomas veo la mitad de la pantalla", "es", "stroke_signs"),
+    ("un señor me pego x detras en el semaforo", "es", "injury"),
+    ("llegue al piso de espaldas", "es", "injury"),
+    ("el izquierdo parece de maniqui, sin nada de color", "es", "cold_pale_leg"),
+    ("un dolor en la pantorrilla q me tiene chillando", "es", "cold_pale_leg"),
+    ("hoy las dos piernas hasta los muslos no me responden", "es", "rapid_spread"),
+    ("no me alcanza el aire ni pa mandarte un audio", "es", "rapid_spread"),
+    ("cada dia le sube mas", "es", "rapid_spread"),
+    ("a mitad del camino se me durmio toda la pierna", "es", "sudden_onset"),
+    ("en lo q volteaba una ya no sentia la pierna", "es", "sudden_onset"),
+    ("de un paso pal otro ya no sintio la pierna", "es", "sudden_onset"),
+    ("el pie izq no tuvo fuerza pa hundirlo", "es", "weakness"),
+    ("la rodilla se le fue solita", "es", "weakness"),
+    ("me tuve q parar 3 veces a descansar", "es", "difficulty_walking"),
+    ("parada se siente como en lancha", "es", "difficulty_walking"),
+    ("ya no llego sin sentarme en la banqueta", "es", "difficulty_walking"),
+]
+NEAR_WORDINGS_OF_SIGNS_THEN_DENIED_IN_SPANISH = [
+    ("cada día le va mejor", "es", "rapid_spread"),
+    ("veo la mitad de la película", "es", "stroke_signs"),
+    ("le sube mas el precio cada dia", "es", "rapid_spread"),
+]
 NEAR_WORDINGS_OF_SIGNS_THEN_DENIED = [
     ("some kid got flattened in a tackle", "en", "injury"),
     ("the sheet music was in my bag", "en", "bladder_bowel"),
@@ -1735,6 +1765,7 @@ SIGNS_SAID_IN_PASSING = (
     + DAILY_TASKS_IN_A_CHECKIN
     + DAILY_TASKS_IN_A_CHECKIN_SECOND_SET
     + SIGNS_THEN_DENIED
+    + SIGNS_THEN_DENIED_IN_SPANISH
 )
 NEAR_WORDINGS_OF_THE_ROUNDS = (
     NEAR_WORDINGS_OF_THE_FOURTH_ROUND
@@ -1748,6 +1779,7 @@ NEAR_WORDINGS_OF_THE_ROUNDS = (
     + NEAR_WORDINGS_OF_THE_DAILY_TASKS
     + NEAR_WORDINGS_OF_THE_DAILY_TASKS_SECOND_SET
     + NEAR_WORDINGS_OF_SIGNS_THEN_DENIED
+    + NEAR_WORDINGS_OF_SIGNS_THEN_DENIED_IN_SPANISH
 )
 
 
