@@ -1733,6 +1733,39 @@ NEAR_WORDINGS_OF_SIGNS_THEN_DENIED_IN_SPANISH = [
     ("veo la mitad de la película", "es", "stroke_signs"),
     ("le sube mas el precio cada dia", "es", "rapid_spread"),
 ]
+SIGNS_THEN_DENIED_THIRD_SET = [
+    ("he hasn't managed to pass water since last night", "en", "bladder_bowel"),
+    ("one second I was fine, standing at the stove, next second bang", "en", "sudden_onset"),
+    ("its all pail and cold to tuch", "en", "cold_pale_leg"),
+    ("I tried to smile in the mirror and one side didn't go up", "en", "stroke_signs"),
+    ("his eyesight went blurry in one eye", "en", "stroke_signs"),
+    ("kept tipping over to the side", "en", "difficulty_walking"),
+    ("my toes catch on the rug", "en", "difficulty_walking"),
+    ("legs just wouldnt push", "en", "weakness"),
+    ("my foot keeps slapping down", "en", "weakness"),
+    ("went down hard on my tailbone", "en", "injury"),
+    ("I couldn't feel the cold through my bottom at all", "en", "saddle_numbness"),
+    ("this morning it's above both knees, creeping up like a tide", "en", "rapid_spread"),
+    ("when he talks he has to stop to catch his breath", "en", "rapid_spread"),
+    ("tengo dormida la zona de las nalgas", "es", "saddle_numbness"),
+    ("¿es normal no sentir nada en las pompis cuando me siento?", "es", "saddle_numbness"),
+    ("me comentó que no sentía la esponja en la entrepierna", "es", "saddle_numbness"),
+    ("desde ayer la rodilla se me dobla", "es", "weakness"),
+    ("ya casi no me puedo tener en pie", "es", "difficulty_walking"),
+    ("me cuesta estar de pie mas de un minuto", "es", "difficulty_walking"),
+    ("hice la prueba de pararme en un pie y me fui de lado", "es", "difficulty_walking"),
+    ("levantara los dos brazos y uno se le cae solito", "es", "stroke_signs"),
+    ("las palabras le salían arrastradas, como trabadas", "es", "stroke_signs"),
+    ("¿es normal pujar y pujar y que no salga la orina?", "es", "bladder_bowel"),
+    ("¿es normal que no sienta cuando tengo ganas de orinar? hoy casi me hago", "es",
+     "bladder_bowel"),
+    ("no, nomás que me dio de una, estaba de pie haciendo fila", "es", "sudden_onset"),
+    ("hoy me llega por encima de las rodillas en las dos piernas", "es", "rapid_spread"),
+]
+NEAR_WORDINGS_OF_SIGNS_THEN_DENIED_THIRD_SET = [
+    ("i had to catch my breath after running for the bus", "en", "rapid_spread"),
+    ("siento corrientazos en la pierna", "es", "sudden_onset"),
+]
 NEAR_WORDINGS_OF_SIGNS_THEN_DENIED = [
     ("some kid got flattened in a tackle", "en", "injury"),
     ("the sheet music was in my bag", "en", "bladder_bowel"),
@@ -1766,6 +1799,7 @@ SIGNS_SAID_IN_PASSING = (
     + DAILY_TASKS_IN_A_CHECKIN_SECOND_SET
     + SIGNS_THEN_DENIED
     + SIGNS_THEN_DENIED_IN_SPANISH
+    + SIGNS_THEN_DENIED_THIRD_SET
 )
 NEAR_WORDINGS_OF_THE_ROUNDS = (
     NEAR_WORDINGS_OF_THE_FOURTH_ROUND
@@ -1780,6 +1814,7 @@ NEAR_WORDINGS_OF_THE_ROUNDS = (
     + NEAR_WORDINGS_OF_THE_DAILY_TASKS_SECOND_SET
     + NEAR_WORDINGS_OF_SIGNS_THEN_DENIED
     + NEAR_WORDINGS_OF_SIGNS_THEN_DENIED_IN_SPANISH
+    + NEAR_WORDINGS_OF_SIGNS_THEN_DENIED_THIRD_SET
 )
 
 
