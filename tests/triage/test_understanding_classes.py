@@ -1761,10 +1761,17 @@ SIGNS_THEN_DENIED_THIRD_SET = [
      "bladder_bowel"),
     ("no, nomás que me dio de una, estaba de pie haciendo fila", "es", "sudden_onset"),
     ("hoy me llega por encima de las rodillas en las dos piernas", "es", "rapid_spread"),
+    ("When I changed his pad this morning it was soaked", "en", "bladder_bowel"),
+    ("it feels like I'm sitting on nothing", "en", "saddle_numbness"),
+    ("the bits that touch the seat are kind of dead", "en", "saddle_numbness"),
+    ("the top of his legs on the inside, up near his privates", "en", "saddle_numbness"),
 ]
 NEAR_WORDINGS_OF_SIGNS_THEN_DENIED_THIRD_SET = [
     ("i had to catch my breath after running for the bus", "en", "rapid_spread"),
     ("siento corrientazos en la pierna", "es", "sudden_onset"),
+    ("we sat on nothing but crates", "en", "saddle_numbness"),
+    ("just the outer side of my thigh, nowhere near my groin", "en", "saddle_numbness"),
+    ("my legs are numb on the inside of the knee", "en", "saddle_numbness"),
 ]
 NEAR_WORDINGS_OF_SIGNS_THEN_DENIED = [
     ("some kid got flattened in a tackle", "en", "injury"),
