@@ -1773,6 +1773,66 @@ NEAR_WORDINGS_OF_SIGNS_THEN_DENIED_THIRD_SET = [
     ("just the outer side of my thigh, nowhere near my groin", "en", "saddle_numbness"),
     ("my legs are numb on the inside of the knee", "en", "saddle_numbness"),
 ]
+# Older corpus stories replayed with every red-flag question answered no.
+SIGNS_THEN_DENIED_IN_THE_CORPUS = [
+    ("i cant hold my piss anymore", "en", "bladder_bowel"),
+    ("she hasnt been able to pea since last night", "en", "bladder_bowel"),
+    ("i kind of lost control of my bowls this morning", "en", "bladder_bowel"),
+    ("he passed motion in his clothes itself", "en", "bladder_bowel"),
+    ("i aint got no feelin in my backside neither", "en", "saddle_numbness"),
+    ("my hind end is plumb numb", "en", "saddle_numbness"),
+    ("he is not feeling anything in the private parts", "en", "saddle_numbness"),
+    ("my groan area is kind of none", "en", "saddle_numbness"),
+    ("his faith look droopy on one side", "en", "stroke_signs"),
+    ("his mouth has turned to one side", "en", "stroke_signs"),
+    ("my mouth won't do what I tell it", "en", "stroke_signs"),
+    ("its like someone pulled a curtain across half my eyes", "en", "stroke_signs"),
+    ("the words coming out dont make sense", "en", "stroke_signs"),
+    ("i feel down the stairs last night", "en", "injury"),
+    ("my husband fail off the latter cleaning the gutters", "en", "injury"),
+    ("kissed the pavement on my bike last week", "en", "injury"),
+    ("my son took a hard hit playing football", "en", "injury"),
+    ("tweaked my back deadlifting this morning", "en", "injury"),
+    ("went arse over tit on the ice saturday", "en", "injury"),
+    ("LLE numb, pallor noted", "en", "cold_pale_leg"),
+    ("my foot looks like a bruise all over", "en", "cold_pale_leg"),
+    ("my toes are like pail and purple and freezing called", "en", "cold_pale_leg"),
+    ("i keep having to stop to catch my breath just talking", "en", "rapid_spread"),
+    ("it started from her feet now it has reached her waist", "en", "rapid_spread"),
+    ("my leg has been numm and week since monday", "en", "weakness"),
+    ("it straight up folded on me on the stairs", "en", "weakness"),
+    ("my ankle feels floppy", "en", "weakness"),
+    ("it gives weigh when i step down off the curb", "en", "weakness"),
+    ("now gait is ataxic", "en", "difficulty_walking"),
+    ("walking feels like walking on stilts", "en", "difficulty_walking"),
+    ("my leg just went numb like a switch", "en", "sudden_onset"),
+    ("ta orinandose encima", "es", "bladder_bowel"),
+    ("no ha podío orinar en to' el día", "es", "bladder_bowel"),
+    ("se me sale el orín, no lo puedo atajar", "es", "bladder_bowel"),
+    ("tengo adormesidas las entrepiernas y las nalgas", "es", "saddle_numbness"),
+    ("mi hijo dice que no siente la colita", "es", "saddle_numbness"),
+    ("no siento las ingles ni las nalgas", "es", "saddle_numbness"),
+    ("le estoy viendo la boquita chueca", "es", "stroke_signs"),
+    ("tiene la boca virá", "es", "stroke_signs"),
+    ("dice que es el peor dolor de su vida", "es", "stroke_signs"),
+    ("me dieron un rodillazo en la espalda", "es", "injury"),
+    ("me he dado una hostia con la bici", "es", "injury"),
+    ("me calle de la escalera ayer", "es", "injury"),
+    ("el pie está como de mármol", "es", "cold_pale_leg"),
+    ("mis dos legs se sienten weak y cada hora peor", "es", "rapid_spread"),
+    ("es como si me fueran llenando de cemento desde los pies", "es", "rapid_spread"),
+    ("pie péndulo derecho desde hace 4 días", "es", "weakness"),
+    ("la pierna le pesa como plomo", "es", "weakness"),
+    ("me fallan las piernas parce", "es", "weakness"),
+    ("no me banca el peso", "es", "weakness"),
+    ("me ta costando caminar", "es", "difficulty_walking"),
+    ("tengo que usar el cane", "es", "difficulty_walking"),
+    ("como rayo se me durmió toda la pierna", "es", "sudden_onset"),
+]
+NEAR_WORDINGS_OF_SIGNS_THEN_DENIED_IN_THE_CORPUS = [
+    ("nothing in the groin or between the legs", "en", "saddle_numbness"),
+    ("i pulled a muscle in my calf", "en", "injury"),
+]
 NEAR_WORDINGS_OF_SIGNS_THEN_DENIED = [
     ("some kid got flattened in a tackle", "en", "injury"),
     ("the sheet music was in my bag", "en", "bladder_bowel"),
@@ -1807,6 +1867,7 @@ SIGNS_SAID_IN_PASSING = (
     + SIGNS_THEN_DENIED
     + SIGNS_THEN_DENIED_IN_SPANISH
     + SIGNS_THEN_DENIED_THIRD_SET
+    + SIGNS_THEN_DENIED_IN_THE_CORPUS
 )
 NEAR_WORDINGS_OF_THE_ROUNDS = (
     NEAR_WORDINGS_OF_THE_FOURTH_ROUND
@@ -1822,6 +1883,7 @@ NEAR_WORDINGS_OF_THE_ROUNDS = (
     + NEAR_WORDINGS_OF_SIGNS_THEN_DENIED
     + NEAR_WORDINGS_OF_SIGNS_THEN_DENIED_IN_SPANISH
     + NEAR_WORDINGS_OF_SIGNS_THEN_DENIED_THIRD_SET
+    + NEAR_WORDINGS_OF_SIGNS_THEN_DENIED_IN_THE_CORPUS
 )
 
 
