@@ -1832,6 +1832,9 @@ SIGNS_THEN_DENIED_IN_THE_CORPUS = [
 NEAR_WORDINGS_OF_SIGNS_THEN_DENIED_IN_THE_CORPUS = [
     ("nothing in the groin or between the legs", "en", "saddle_numbness"),
     ("i pulled a muscle in my calf", "en", "injury"),
+    ("it's hard to get up early", "en", "difficulty_walking"),
+    ("lol im screaming", "en", "cold_pale_leg"),
+    ("took a hit of my vape", "en", "injury"),
 ]
 NEAR_WORDINGS_OF_SIGNS_THEN_DENIED = [
     ("some kid got flattened in a tackle", "en", "injury"),
