@@ -1828,6 +1828,9 @@ SIGNS_THEN_DENIED_IN_THE_CORPUS = [
     ("me ta costando caminar", "es", "difficulty_walking"),
     ("tengo que usar el cane", "es", "difficulty_walking"),
     ("como rayo se me durmió toda la pierna", "es", "sudden_onset"),
+    ("my hips are going as well", "en", "rapid_spread"),
+    ("nada más con la andadera", "es", "difficulty_walking"),
+    ("de un paso al otro ya no sentí la pierna", "es", "sudden_onset"),
 ]
 NEAR_WORDINGS_OF_SIGNS_THEN_DENIED_IN_THE_CORPUS = [
     ("nothing in the groin or between the legs", "en", "saddle_numbness"),
