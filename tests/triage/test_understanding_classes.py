@@ -1852,6 +1852,32 @@ NEAR_WORDINGS_OF_THE_CHECKIN_EVENTS = [
     ("me duele entre los muslos", "es", "saddle_numbness"),
 ]
 
+# "couldn't", "isn't able", "hasn't been able", "no pudo", "no podía": every tense and person of
+# not being able reads as "can't" and "no puedo" do.
+EVERY_FORM_OF_NOT_BEING_ABLE = [
+    ("this morning i couldn't pee at all, tried for an hour", "en", "bladder_bowel"),
+    ("he couldn't go to the bathroom all day", "en", "bladder_bowel"),
+    ("couldn't control my bladder on the bus", "en", "bladder_bowel"),
+    ("the leg couldn't hold me on the stairs", "en", "weakness"),
+    ("my mother is not able to stand properly for long time", "en", "difficulty_walking"),
+    ("he hasn't been able to walk since lunch", "en", "difficulty_walking"),
+    ("she wasnt able to walk to the car", "en", "difficulty_walking"),
+    ("they weren't able to get him standing", "en", "difficulty_walking"),
+    ("hasnt been able to pee since last night", "en", "bladder_bowel"),
+    ("anoche no pudo orinar", "es", "bladder_bowel"),
+    ("no podía orinar aunque tenía ganas", "es", "bladder_bowel"),
+    ("no pudieron hacer pipí en todo el día", "es", "bladder_bowel"),
+    ("no pudo mover la pierna en la mañana", "es", "weakness"),
+    ("mi papá no pudo ir al baño solo", "es", "bladder_bowel"),
+    ("no podían subir las escaleras", "es", "difficulty_walking"),
+]
+NEAR_WORDINGS_OF_EVERY_FORM_OF_NOT_BEING_ABLE = [
+    ("no me puedo aguantar el dolor", "es", "bladder_bowel"),
+    ("no pude ver al doctor ayer", "es", "stroke_signs"),
+    ("no podía hablar ahorita, estaba en el trabajo", "es", "stroke_signs"),
+    ("he isn't able to come to the phone", "en", "difficulty_walking"),
+]
+
 
 # Each round's signs said in passing, and the near wordings that must stay unflagged.
 SIGNS_SAID_IN_PASSING = (
@@ -1874,6 +1900,7 @@ SIGNS_SAID_IN_PASSING = (
     + SIGNS_THEN_DENIED_IN_SPANISH
     + SIGNS_THEN_DENIED_THIRD_SET
     + SIGNS_THEN_DENIED_IN_THE_CORPUS
+    + EVERY_FORM_OF_NOT_BEING_ABLE
 )
 NEAR_WORDINGS_OF_THE_ROUNDS = (
     NEAR_WORDINGS_OF_THE_FOURTH_ROUND
@@ -1890,6 +1917,7 @@ NEAR_WORDINGS_OF_THE_ROUNDS = (
     + NEAR_WORDINGS_OF_SIGNS_THEN_DENIED_IN_SPANISH
     + NEAR_WORDINGS_OF_SIGNS_THEN_DENIED_THIRD_SET
     + NEAR_WORDINGS_OF_SIGNS_THEN_DENIED_IN_THE_CORPUS
+    + NEAR_WORDINGS_OF_EVERY_FORM_OF_NOT_BEING_ABLE
 )
 
 
