@@ -1878,6 +1878,114 @@ NEAR_WORDINGS_OF_EVERY_FORM_OF_NOT_BEING_ABLE = [
     ("he isn't able to come to the phone", "en", "difficulty_walking"),
 ]
 
+# Signs told only in words, from stories replayed with every red-flag question answered no and
+# from check-in replies: the words alone must raise them.
+SIGNS_TOLD_ONLY_IN_WORDS = [
+    ("I've been having trouble going to the bathroom", "en", "bladder_bowel"),
+    ("like I can't get the pee to start", "en", "bladder_bowel"),
+    ("stood at the urinal for ages and nothing would start", "en", "bladder_bowel"),
+    ("he cannot make wiwi since morning", "en", "bladder_bowel"),
+    ("her pad was full and she had no idea", "en", "bladder_bowel"),
+    ("had an accident in my trousers at work", "en", "bladder_bowel"),
+    ("motion came in my pant while I was standing in queue", "en", "bladder_bowel"),
+    ("I haven't had a wee since yesterday tea time", "en", "bladder_bowel"),
+    ("I don't get the feeling I need a wee anymore", "en", "bladder_bowel"),
+    ("the butt also is sleeping, both sides", "en", "saddle_numbness"),
+    ("numb from the waist down kinda", "en", "saddle_numbness"),
+    ("decreased sensation perianal area since last night", "en", "saddle_numbness"),
+    ("my 5 yo says his pee-pee feels funny", "en", "saddle_numbness"),
+    ("felt like it was someone else's bum", "en", "saddle_numbness"),
+    ("feels like I'm sitting on cardboard", "en", "saddle_numbness"),
+    ("like im wearing a nappy made of cardboard", "en", "saddle_numbness"),
+    ("couldn't feel how hot the water was on my bottom", "en", "saddle_numbness"),
+    ("down there between my legs is pins n needles", "en", "saddle_numbness"),
+    ("she could feel the hot water on her legs but not on her bottom", "en", "saddle_numbness"),
+    ("same word over and over and none of it makes sense", "en", "stroke_signs"),
+    ("her smile only went up on one side", "en", "stroke_signs"),
+    ("the skin on her shin has gone like marble", "en", "cold_pale_leg"),
+    ("a grey lacy pattern on his foot", "en", "cold_pale_leg"),
+    ("I'm puffed out just talking on the phone", "en", "rapid_spread"),
+    # "short" is also a word of the Spanish phrases; English "short* ... breath*" still reads it.
+    ("my hands is going too and I feel short of breath laying down", "en", "rapid_spread"),
+    ("whole leg went dead in a second", "en", "sudden_onset"),
+    ("one second I was reaching for the remote", "en", "sudden_onset"),
+    ("it wasn't gradual at all", "en", "sudden_onset"),
+    ("he can't kick the ball anymore, it just kind of flops", "en", "weakness"),
+    ("yesterday my ankles felt floppy", "en", "weakness"),
+    ("I can't grip it with my toes", "en", "weakness"),
+    ("my slipper keeps falling off", "en", "weakness"),
+    ("my leg won't press it properly", "en", "weakness"),
+    ("the leg's just weak as anything", "en", "weakness"),
+    ("both legs feel like lead now", "en", "weakness"),
+    ("I grabbed the lamp post to stay up", "en", "difficulty_walking"),
+    ("i sway and grab for stuff when i shut my eyes", "en", "difficulty_walking"),
+    ("resident needed 2 assist for transfers today", "en", "difficulty_walking"),
+    ("it took two of us to get him from the chair to the commode", "en", "difficulty_walking"),
+    ("had to stop and lean on a fence twice", "en", "difficulty_walking"),
+    ("I have to stop at the bus shelter halfway and sit", "en", "difficulty_walking"),
+    ("hit the sandbar with my head", "en", "injury"),
+    ("hoy se hizo en los pants, él nunca", "es", "bladder_bowel"),
+    ("me había hecho encima, no me di cuenta", "es", "bladder_bowel"),
+    ("le encontré el calzoncillo manchado de popó", "es", "bladder_bowel"),
+    ("es como si limpiara a otra persona", "es", "saddle_numbness"),
+    ("no siento nada ahí atrás", "es", "saddle_numbness"),
+    ("el agua calentita entre las piernas no la noto", "es", "saddle_numbness"),
+    ("el agua caliente no la sentí entre las piernas", "es", "saddle_numbness"),
+    ("se le sale el café de la boca por un ladito", "es", "stroke_signs"),
+    ("me salieron otras palabras", "es", "stroke_signs"),
+    ("hablaba como si tuviera la boca llena de algodón", "es", "stroke_signs"),
+    ("dice que ve la tele partida", "es", "stroke_signs"),
+    ("la mitad de la pantalla no está", "es", "stroke_signs"),
+    ("se le está poniendo moradito como una berenjena", "es", "cold_pale_leg"),
+    ("la piel como manchada, tipo mármol", "es", "cold_pale_leg"),
+    ("dice que está frío como de muerto", "es", "cold_pale_leg"),
+    ("como si lo hubiera tenido en el freezer", "es", "cold_pale_leg"),
+    ("un dolor en la pierna que me hace gritar", "es", "cold_pale_leg"),
+    ("me duele la pantorrilla horrible", "es", "cold_pale_leg"),
+    ("las 2 piernas se me están poniendo weak cada hr mas", "es", "rapid_spread"),
+    ("se le están aflojando y no para", "es", "rapid_spread"),
+    ("las piernas cada vez más débiles", "es", "rapid_spread"),
+    ("ormigeo en los dos pies que ya le llego a las rodiyas", "es", "rapid_spread"),
+    ("ya le llega a los muslos", "es", "rapid_spread"),
+    ("al respirar me canso, como que no me llena el aire", "es", "rapid_spread"),
+    ("ahorita en la cama ni levantar las rodillas", "es", "rapid_spread"),
+    ("fue como un apagón", "es", "sudden_onset"),
+    ("de una cuadra a la otra se me durmió la pierna", "es", "sudden_onset"),
+    ("fue instantáneo", "es", "sudden_onset"),
+    ("el pie va haciendo plaf plaf contra el suelo", "es", "weakness"),
+    ("mi mamá ya no levanta los pies", "es", "weakness"),
+    ("en el gym no pude subir al step con la derecha", "es", "weakness"),
+    ("hoy las dos pesadas como de plomo", "es", "weakness"),
+    ("no puedo estar standing mucho tiempo", "es", "difficulty_walking"),
+    ("tuvo que agarrarse de los muebles y de mí", "es", "difficulty_walking"),
+    ("a la media cuadra tengo que sentarme", "es", "difficulty_walking"),
+    ("a mitad de camino me tengo que sentar", "es", "difficulty_walking"),
+    ("apoyado en el machete como bastón", "es", "difficulty_walking"),
+    ("me siento inestable como en un barco", "es", "difficulty_walking"),
+]
+NEAR_WORDINGS_OF_SIGNS_TOLD_ONLY_IN_WORDS = [
+    ("had a flat white that was weak as", "en", "weakness"),
+    ("the dog fell down the back step", "en", "injury"),
+    ("I fell in line at the mall for an hour", "en", "injury"),
+    ("the old garden fence gave way in the wind", "en", "weakness"),
+    ("she sleeps on her bum", "en", "saddle_numbness"),
+    ("sorry to sound like a broken record", "en", "stroke_signs"),
+    ("my marble countertop is cold", "en", "cold_pale_leg"),
+    ("be there in a second", "en", "sudden_onset"),
+    ("I grab a coffee to stay up on night shifts", "en", "difficulty_walking"),
+    ("I'm wearing flip flops", "en", "weakness"),
+    ("No fue poco a poco.", "es", "sudden_onset"),
+    ("no fue de a poco, bueno sí, fue de a poco", "es", "sudden_onset"),
+    ("hubo un apagón en la casa", "es", "sudden_onset"),
+    ("tomé café instantáneo", "es", "sudden_onset"),
+    ("el hormigueo ya me llega a la rodilla", "es", "rapid_spread"),
+    ("se me cayó la cara de vergüenza", "es", "injury"),
+    ("se me cayó la cara de vergüenza", "es", "stroke_signs"),
+    ("me caí de la risa", "es", "injury"),
+    ("el perro se cayó de la cama", "es", "injury"),
+    ("me puse los shorts", "es", "bladder_bowel"),
+]
+
 
 # Each round's signs said in passing, and the near wordings that must stay unflagged.
 SIGNS_SAID_IN_PASSING = (
@@ -1901,6 +2009,7 @@ SIGNS_SAID_IN_PASSING = (
     + SIGNS_THEN_DENIED_THIRD_SET
     + SIGNS_THEN_DENIED_IN_THE_CORPUS
     + EVERY_FORM_OF_NOT_BEING_ABLE
+    + SIGNS_TOLD_ONLY_IN_WORDS
 )
 NEAR_WORDINGS_OF_THE_ROUNDS = (
     NEAR_WORDINGS_OF_THE_FOURTH_ROUND
@@ -1918,6 +2027,7 @@ NEAR_WORDINGS_OF_THE_ROUNDS = (
     + NEAR_WORDINGS_OF_SIGNS_THEN_DENIED_THIRD_SET
     + NEAR_WORDINGS_OF_SIGNS_THEN_DENIED_IN_THE_CORPUS
     + NEAR_WORDINGS_OF_EVERY_FORM_OF_NOT_BEING_ABLE
+    + NEAR_WORDINGS_OF_SIGNS_TOLD_ONLY_IN_WORDS
 )
 
 
