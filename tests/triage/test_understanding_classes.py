@@ -2255,6 +2255,84 @@ NEAR_WORDINGS_OF_SIGNS_TOLD_ONLY_IN_WORDS_THIRD_ROUND = [
     ("mi instructora dice que me ahogo en un vaso de agua", "es", "rapid_spread"),
 ]
 
+# The fourth round, written after the first three were read: fresh stories and check-ins.
+SIGNS_TOLD_ONLY_IN_WORDS_FOURTH_ROUND = [
+    ("realised my scrubs were damp", "en", "bladder_bowel"),
+    ("my jeans were just wet when i stood up", "en", "bladder_bowel"),
+    ("bursting and not a drop would come", "en", "bladder_bowel"),
+    ("bursting and nothing would come", "en", "bladder_bowel"),
+    ("the cushion became wet and he was not knowing", "en", "bladder_bowel"),
+    ("he says it is coming drop drop only", "en", "bladder_bowel"),
+    ("mi pass water inna mi clothes", "en", "bladder_bowel"),
+    ("he's had two accidents in his armchair this morning", "en", "bladder_bowel"),
+    ("had a mess in my overalls out at the calving pen", "en", "bladder_bowel"),
+    ("I can feel it on my back but nothing at all on my backside", "en", "saddle_numbness"),
+    ("nothing at all between my legs, down below", "en", "saddle_numbness"),
+    ("Nicked myself shaving my bikini line and didn't feel a thing", "en", "saddle_numbness"),
+    ("my private parts feel like they've had a shot at the dentist", "en", "saddle_numbness"),
+    ("it came out all jumble like another language", "en", "stroke_signs"),
+    ("the texts she's sending me are just jumbled letters", "en", "stroke_signs"),
+    ("his left arm only came up to his shoulder", "en", "stroke_signs"),
+    ("a shove from a heifer against the rail, bruised my back a bit", "en", "injury"),
+    ("a fella slide tackle me, I land flat on my back", "en", "injury"),
+    ("her toes are the colour of an old bruise", "en", "cold_pale_leg"),
+    ("the skin was like boiled chicken", "en", "cold_pale_leg"),
+    ("it cold cold like it come outta di ice box", "en", "cold_pale_leg"),
+    ("it look kinda blue round di toes", "en", "cold_pale_leg"),
+    ("today its up to his knees", "en", "rapid_spread"),
+    ("now it's in my thighs", "en", "rapid_spread"),
+    ("now my belly feels numb too", "en", "rapid_spread"),
+    ("it feels like a tight band around my belly", "en", "rapid_spread"),
+    ("now my knees feel like jelly too. It's climbing.", "en", "rapid_spread"),
+    ("went dead from the hip down, like someone pulled the plug", "en", "sudden_onset"),
+    ("immediately my left leg became numb", "en", "sudden_onset"),
+    ("my left flip flop keeps flying off", "en", "weakness"),
+    ("my foot wont grip it", "en", "weakness"),
+    ("I cannot lift the gear lever up with my toes", "en", "weakness"),
+    ("she can't push her foot against my hand at all", "en", "weakness"),
+    ("it gives up after two pushes", "en", "weakness"),
+    ("I had to pull myself up the stairs on the banister", "en", "difficulty_walking"),
+    ("now I have to sit on the bench halfway", "en", "difficulty_walking"),
+    ("I'm hanging onto the leash like a handrail", "en", "difficulty_walking"),
+    ("ive had to grab every pole getting to my seat", "en", "difficulty_walking"),
+    ("i kept drifting into the hedge like i was drunk", "en", "difficulty_walking"),
+    ("had to hang onto my mates arm the rest of the way", "en", "difficulty_walking"),
+    ("tenía el panty mojao y ni me di cuenta", "es", "bladder_bowel"),
+    ("no he ido al baño ni una vez", "es", "bladder_bowel"),
+    ("tengo la guata hinchada como tambor", "es", "bladder_bowel"),
+    ("el pañal estaba seco seco desde anoche", "es", "bladder_bowel"),
+    ("sentí que se me salía todo por atrás", "es", "bladder_bowel"),
+    ("me aprieto la panza para que salga el chorrito", "es", "bladder_bowel"),
+    ("en el culete no la notaba", "es", "saddle_numbness"),
+    ("él no sentía nada allá abajo", "es", "saddle_numbness"),
+    ("por detrás no siento na", "es", "saddle_numbness"),
+    ("las letras se me ven la mitad nomás", "es", "stroke_signs"),
+    ("la otra mitad de la pantalla como borrada", "es", "stroke_signs"),
+    ("no es la primera palabra trocada que dice hoy", "es", "stroke_signs"),
+    ("las líneas de la ruta las veo dobles", "es", "stroke_signs"),
+    ("un dolor en la pantorrilla que la hace llorar", "es", "cold_pale_leg"),
+    ("no deja que la toque ni con la sábana", "es", "cold_pale_leg"),
+    ("un dolor brutal que me ha hecho gritar", "es", "cold_pale_leg"),
+    ("hoy ya lo noto por las caderas", "es", "rapid_spread"),
+    ("eran los pies, ahora las piernas enteras", "es", "rapid_spread"),
+    ("hoy ya siento el hormigueo también en las manos", "es", "rapid_spread"),
+    ("ese pie no me subía, el otro sí", "es", "weakness"),
+    ("el pie me arrastra", "es", "weakness"),
+    ("voy raspando la punta de la zapatilla contra la vereda", "es", "weakness"),
+    ("tengo que pararme dos veces agarrada de los postes", "es", "difficulty_walking"),
+    ("iba haciendo eses como si me hubiera bebido algo", "es", "difficulty_walking"),
+    ("a mitad de la cuadra ya me tengo que sentar", "es", "difficulty_walking"),
+    ("lo tuve que traer a caballito", "es", "difficulty_walking"),
+    ("la hice agarrándome de los otros carros", "es", "difficulty_walking"),
+    ("hoy no aguanté ni una cuadra caminando", "es", "difficulty_walking"),
+]
+NEAR_WORDINGS_OF_SIGNS_TOLD_ONLY_IN_WORDS_FOURTH_ROUND = [
+    ("I sleep flat on my back", "en", "injury"),
+    ("sorry to sound like a broken record", "en", "stroke_signs"),
+    ("grab a coffee to stay up", "en", "difficulty_walking"),
+    ("que me hace llorar de la risa", "es", "cold_pale_leg"),
+]
+
 
 # Each round's signs said in passing, and the near wordings that must stay unflagged.
 SIGNS_SAID_IN_PASSING = (
@@ -2281,6 +2359,7 @@ SIGNS_SAID_IN_PASSING = (
     + SIGNS_TOLD_ONLY_IN_WORDS
     + SIGNS_TOLD_ONLY_IN_WORDS_SECOND_ROUND
     + SIGNS_TOLD_ONLY_IN_WORDS_THIRD_ROUND
+    + SIGNS_TOLD_ONLY_IN_WORDS_FOURTH_ROUND
 )
 NEAR_WORDINGS_OF_THE_ROUNDS = (
     NEAR_WORDINGS_OF_THE_FOURTH_ROUND
@@ -2301,6 +2380,7 @@ NEAR_WORDINGS_OF_THE_ROUNDS = (
     + NEAR_WORDINGS_OF_SIGNS_TOLD_ONLY_IN_WORDS
     + NEAR_WORDINGS_OF_SIGNS_TOLD_ONLY_IN_WORDS_SECOND_ROUND
     + NEAR_WORDINGS_OF_SIGNS_TOLD_ONLY_IN_WORDS_THIRD_ROUND
+    + NEAR_WORDINGS_OF_SIGNS_TOLD_ONLY_IN_WORDS_FOURTH_ROUND
 )
 
 
