@@ -2339,6 +2339,8 @@ EXCEPTIONS_THAT_MUST_NOT_HIDE_A_SIGN = [
     ("I was in a train wreck last year and now my back", "en", "injury"),
     ("she can't stand on it", "en", "difficulty_walking"),
     ("me caí rendida en la escalera y me pegué", "es", "injury"),
+    ("choqué con mi vecino en la autopista", "es", "injury"),
+    ("she can't walk in heels any more since her leg went numb", "en", "difficulty_walking"),
 ]
 
 
