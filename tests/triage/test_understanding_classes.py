@@ -2343,6 +2343,72 @@ EXCEPTIONS_THAT_MUST_NOT_HIDE_A_SIGN = [
     ("she can't walk in heels any more since her leg went numb", "en", "difficulty_walking"),
 ]
 
+# The fifth round: fresh stories, a concrete moment of today with an object or a place in it.
+SIGNS_TOLD_ONLY_IN_WORDS_FIFTH_ROUND = [
+    ("His overnight pad was bone dry this morning", "en", "bladder_bowel"),
+    ("he says he doesn't need to go even though he's had 4 coffees", "en", "bladder_bowel"),
+    ("he had a mess in his boxers in the milking parlour", "en", "bladder_bowel"),
+    ("she had passed stool on the shower chair", "en", "bladder_bowel"),
+    ("I could not fill the cup, only few drops came", "en", "bladder_bowel"),
+    ("the water on her knees but not on her behind", "en", "saddle_numbness"),
+    ("I couldn't feel a thing under me", "en", "saddle_numbness"),
+    ("never feel it at all under mi backside", "en", "saddle_numbness"),
+    ("never felt the cold of it at all back there", "en", "saddle_numbness"),
+    ("mom said did you do it yet", "en", "saddle_numbness"),
+    ("my right hand kept dropping the spoon", "en", "stroke_signs"),
+    ("the left half of the numbers were just gone", "en", "stroke_signs"),
+    ("her left arm kept drifting down into her lap", "en", "stroke_signs"),
+    ("got a belt of a hurley on the back of the head", "en", "injury"),
+    ("a box caught me on the back of the neck", "en", "injury"),
+    ("Rolled the quad on the hill yesterday", "en", "injury"),
+    ("she was found on the floor beside her bed", "en", "injury"),
+    ("the foot looked like a lump of lard", "en", "cold_pale_leg"),
+    ("it was like touching marble", "en", "cold_pale_leg"),
+    ("his foot is the colour of old dishwater", "en", "cold_pale_leg"),
+    ("but his other foot is warm", "en", "cold_pale_leg"),
+    ("the foot looks like a plucked chook", "en", "cold_pale_leg"),
+    ("sunday it was just her toes, monday up to her shins", "en", "rapid_spread"),
+    ("my breath is feeling short when I talk", "en", "rapid_spread"),
+    ("she couldn't lift the teapot with either hand", "en", "rapid_spread"),
+    ("hands also no strength lah", "en", "rapid_spread"),
+    ("like a heavy dog is sitting on her chest", "en", "rapid_spread"),
+    ("her left leg went dead right then, mid flip", "en", "sudden_onset"),
+    ("fizzy from the knee down in the space of one step", "en", "sudden_onset"),
+    ("my foot caught the lip of the kerb", "en", "weakness"),
+    ("Me thong keeps flying off me left foot", "en", "weakness"),
+    ("it just stayed planted", "en", "weakness"),
+    ("my right knee just bent on its own", "en", "weakness"),
+    ("the sidewalk felt like a bouncy castle", "en", "difficulty_walking"),
+    ("I kept veering onto the grass", "en", "difficulty_walking"),
+    ("mi had to hold the lamp post like mi drunk", "en", "difficulty_walking"),
+    ("couldn't get to the taxi stand without stopping three time", "en", "difficulty_walking"),
+    ("he needed my arm as well as his stick", "en", "difficulty_walking"),
+    ("se sentó en el inodoro media hora y no le salió na", "es", "bladder_bowel"),
+    ("siente ganas pero el chorro no arranca", "es", "bladder_bowel"),
+    ("en educación física mojó los shorts", "es", "bladder_bowel"),
+    ("notaba el culo como de corcho", "es", "saddle_numbness"),
+    ("me hice la cera en la entrepierna y no me dolió nada", "es", "saddle_numbness"),
+    ("no sentía la montura", "es", "saddle_numbness"),
+    ("como si me hubieran puesto anestesia en las nalgas", "es", "saddle_numbness"),
+    ("ni sentí lo frío ahí abajo", "es", "saddle_numbness"),
+    ("ahí abajo lo tenía como muerto", "es", "saddle_numbness"),
+    ("se vino abajo con escalera y todo", "es", "injury"),
+    ("no aguanta ni la sábana encima", "es", "cold_pale_leg"),
+    ("siento las dos piernas como de hule hasta los muslos", "es", "rapid_spread"),
+    ("empezó en los tobillos y ahora ya las rodillas", "es", "rapid_spread"),
+    ("ahora se me están durmiendo las manos", "es", "rapid_spread"),
+    ("tiene que apoyarse en el palo de la escoba", "es", "difficulty_walking"),
+    ("empujando la silla del comedor como si fuera un andador", "es", "difficulty_walking"),
+    ("me tuve que apoyar en el changuito todo el rato", "es", "difficulty_walking"),
+    ("se bamboleaba como palmera con viento", "es", "difficulty_walking"),
+]
+NEAR_WORDINGS_OF_SIGNS_TOLD_ONLY_IN_WORDS_FIFTH_ROUND = [
+    ("I have a rash on the back of my neck", "en", "injury"),
+    ("veered off the motorway at the services", "en", "sudden_onset"),
+    ("didn't feel the needle in my arm at all", "en", "saddle_numbness"),
+    ("she has to hold the banister with both hands", "en", "rapid_spread"),
+]
+
 
 # Each round's signs said in passing, and the near wordings that must stay unflagged.
 SIGNS_SAID_IN_PASSING = (
@@ -2371,6 +2437,7 @@ SIGNS_SAID_IN_PASSING = (
     + SIGNS_TOLD_ONLY_IN_WORDS_THIRD_ROUND
     + SIGNS_TOLD_ONLY_IN_WORDS_FOURTH_ROUND
     + EXCEPTIONS_THAT_MUST_NOT_HIDE_A_SIGN
+    + SIGNS_TOLD_ONLY_IN_WORDS_FIFTH_ROUND
 )
 NEAR_WORDINGS_OF_THE_ROUNDS = (
     NEAR_WORDINGS_OF_THE_FOURTH_ROUND
@@ -2392,6 +2459,7 @@ NEAR_WORDINGS_OF_THE_ROUNDS = (
     + NEAR_WORDINGS_OF_SIGNS_TOLD_ONLY_IN_WORDS_SECOND_ROUND
     + NEAR_WORDINGS_OF_SIGNS_TOLD_ONLY_IN_WORDS_THIRD_ROUND
     + NEAR_WORDINGS_OF_SIGNS_TOLD_ONLY_IN_WORDS_FOURTH_ROUND
+    + NEAR_WORDINGS_OF_SIGNS_TOLD_ONLY_IN_WORDS_FIFTH_ROUND
 )
 
 
