@@ -2401,12 +2401,22 @@ SIGNS_TOLD_ONLY_IN_WORDS_FIFTH_ROUND = [
     ("empujando la silla del comedor como si fuera un andador", "es", "difficulty_walking"),
     ("me tuve que apoyar en el changuito todo el rato", "es", "difficulty_walking"),
     ("se bamboleaba como palmera con viento", "es", "difficulty_walking"),
+    ("he couldn't work the wheel pedal, no push in it at all", "en", "weakness"),
+    ("he can't pull his toes up towards him", "en", "weakness"),
+    ("cracked the back of his head on the edge of the barbecue", "en", "injury"),
+    ("one stride fine the next one numb", "en", "sudden_onset"),
+    ("the numbness hit my whole left leg like a bolt", "en", "sudden_onset"),
+    ("it came out all mushed like her mouth was full of cotton wool", "en", "stroke_signs"),
+    ("like the left side of everything had been rubbed out", "en", "stroke_signs"),
+    ("half the needle just wasnt there", "en", "stroke_signs"),
+    ("round his backside felt like it belonged to someone else", "en", "saddle_numbness"),
 ]
 NEAR_WORDINGS_OF_SIGNS_TOLD_ONLY_IN_WORDS_FIFTH_ROUND = [
     ("I have a rash on the back of my neck", "en", "injury"),
     ("veered off the motorway at the services", "en", "sudden_onset"),
     ("didn't feel the needle in my arm at all", "en", "saddle_numbness"),
     ("she has to hold the banister with both hands", "en", "rapid_spread"),
+    ("se me cayó el perro de la cama", "es", "injury"),
 ]
 
 
